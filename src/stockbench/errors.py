@@ -1,0 +1,48 @@
+"""The one exception tree of stockbench.
+
+::
+
+    StockbenchError
+    ├── FetchError          .url, .status (None when no HTTP response arrived)
+    │   └── FetchTimeout    connect or read timed out after the configured retries
+    ├── ParseError          .source, .field: bytes that are not what they claim to be
+    └── ConfigError         a setting, option or environment variable is unusable
+
+Foreign exceptions (``requests``, ``urllib3``, ``json``, ``UnicodeDecodeError``) are
+translated into these at exactly one boundary each (``http.fetch`` for the network,
+the parser modules for content), always with ``raise ... from exc``. Programming
+mistakes stay ``TypeError``/``ValueError``.
+"""
+
+from __future__ import annotations
+
+
+class StockbenchError(Exception):
+    """Base of every error stockbench raises on purpose."""
+
+
+class FetchError(StockbenchError):
+    """A request failed: no response, or a response with an error status."""
+
+    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class FetchTimeout(FetchError):
+    """The server did not answer within the timeout, retries included."""
+
+
+class ParseError(StockbenchError):
+    """Content could not be parsed; names the source and the field that failed."""
+
+    def __init__(self, message: str, *, source: str, field: str | None = None) -> None:
+        where = f"{source}: {field}: " if field else f"{source}: "
+        super().__init__(where + message)
+        self.source = source
+        self.field = field
+
+
+class ConfigError(StockbenchError):
+    """A configuration value (option, environment variable, file) is unusable."""

@@ -1,0 +1,67 @@
+"""A loopback HTTP server that plays a script of responses and records every hit.
+
+For the few HTTP behaviours ``responses`` cannot show (urllib3 sleeping on
+``Retry-After``, a socket read timeout): whole flows use ``stockbench.server``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Step:
+    status: int = 200
+    body: bytes = b"ok"
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+
+
+class Script:
+    def __init__(self, steps: list[Step]) -> None:
+        self.steps = list(steps)
+        self.hits: list[str] = []
+        self.lock = threading.Lock()
+
+    def next(self, path: str) -> Step:
+        with self.lock:
+            self.hits.append(path)
+            return self.steps.pop(0) if len(self.steps) > 1 else self.steps[0]
+
+
+@contextmanager
+def scripted_server(steps: list[Step]) -> Iterator[tuple[str, Script]]:
+    script = Script(steps)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            step = script.next(self.path)
+            if step.delay_s:
+                time.sleep(step.delay_s)
+            try:
+                self.send_response(step.status)
+                for k, v in step.headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(step.body)))
+                self.end_headers()
+                self.wfile.write(step.body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", script
+    finally:
+        server.shutdown()
+        server.server_close()

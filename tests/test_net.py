@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import pytest
+import requests
+import responses
+import urllib3.util.retry as retry_module
+
+from stockbench.errors import ConfigError, FetchError, FetchTimeout
+from stockbench.net import (
+    KRX_LIST_URL,
+    NAVER_ITEM_URL,
+    Endpoints,
+    HttpClient,
+    HttpConfig,
+    RateLimiter,
+    fetch,
+)
+
+from .scripted_server import Step, scripted_server
+
+FAST = HttpConfig(
+    retries=3, backoff_factor_s=0.0, max_rate_per_host=None, connect_timeout_s=2, read_timeout_s=2
+)
+URL = "https://finance.naver.com/item/main.naver?code=005930"
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_retry_on_503_then_success() -> None:
+    responses.get(URL, status=503)
+    responses.get(URL, body=b"page")
+    client = HttpClient(FAST)
+    assert fetch(client, URL) == b"page"
+    assert len(responses.calls) == 2
+    assert (client.stats.requests, client.stats.retries) == (2, 1)
+
+
+@responses.activate
+def test_persistent_503_is_a_fetch_error_with_status_after_bounded_retries() -> None:
+    responses.get(URL, status=503)
+    client = HttpClient(FAST)
+    with pytest.raises(FetchError) as info:
+        fetch(client, URL)
+    assert info.value.status == 503
+    assert info.value.url == URL
+    assert len(responses.calls) == FAST.retries + 1
+
+
+@responses.activate
+def test_404_is_not_retried() -> None:
+    responses.get(URL, status=404)
+    with pytest.raises(FetchError, match="HTTP 404"):
+        fetch(HttpClient(FAST), URL)
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_timeout_exception_becomes_fetch_timeout() -> None:
+    responses.get(URL, body=requests.exceptions.ReadTimeout("slow"))
+    with pytest.raises(FetchTimeout) as info:
+        fetch(HttpClient(FAST), URL)
+    assert isinstance(info.value.__cause__, requests.exceptions.ReadTimeout)
+
+
+@responses.activate
+def test_connection_error_becomes_fetch_error() -> None:
+    responses.get(URL, body=requests.exceptions.ConnectionError("refused"))
+    with pytest.raises(FetchError, match="ConnectionError"):
+        fetch(HttpClient(FAST), URL)
+
+
+@responses.activate
+def test_session_sends_browser_user_agent_and_referer() -> None:
+    responses.get(URL, body=b"x")
+    fetch(HttpClient(FAST), URL)
+    sent = responses.calls[0].request.headers
+    assert "Mozilla/5.0" in sent["User-Agent"]
+    assert sent["Referer"] == "https://m.stock.naver.com/"
+
+
+def test_unfired_registration_fails_the_test() -> None:
+    """A registered call that is never made is an error, so mocks cannot go stale."""
+    with (
+        pytest.raises(AssertionError, match="Not all requests have been executed"),
+        responses.RequestsMock(assert_all_requests_are_fired=True) as mock,
+    ):
+        mock.get(URL, body=b"never asked for")
+
+
+def test_429_retry_after_is_waited_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Against a real loopback socket: urllib3 sleeps for the Retry-After seconds."""
+    slept: list[float] = []
+    monkeypatch.setattr(retry_module.time, "sleep", slept.append)
+    steps = [Step(429, b"slow down", {"Retry-After": "7"}), Step(200, b"fine")]
+    with scripted_server(steps) as (origin, script):
+        client = HttpClient(FAST)
+        assert fetch(client, origin + "/x") == b"fine"
+    assert script.hits == ["/x", "/x"]
+    assert slept == [7.0]
+    assert client.stats.retries == 1
+
+
+def test_read_timeout_is_retried_then_fetch_timeout() -> None:
+    config = HttpConfig(
+        retries=2,
+        backoff_factor_s=0.0,
+        max_rate_per_host=None,
+        connect_timeout_s=1,
+        read_timeout_s=0.2,
+    )
+    with scripted_server([Step(200, b"late", delay_s=0.6)]) as (origin, script):
+        with pytest.raises(FetchTimeout) as info:
+            fetch(HttpClient(config), origin + "/stall")
+        assert info.value.url == origin + "/stall"
+    assert len(script.hits) == config.retries + 1
+
+
+def test_endpoints_rewrite_origin_keep_path_and_query() -> None:
+    ep = Endpoints("http://127.0.0.1:8123")
+    assert ep.url(NAVER_ITEM_URL.format(code="0088M0")) == (
+        "http://127.0.0.1:8123/item/main.naver?code=0088M0"
+    )
+    assert ep.url(KRX_LIST_URL).endswith("/corpgeneral/corpList.do?method=download&searchType=13")
+    assert Endpoints().url(KRX_LIST_URL) == KRX_LIST_URL
+
+
+def test_endpoints_from_env_and_explicit_origin_wins() -> None:
+    env = {"STOCKBENCH_ORIGIN": "http://127.0.0.1:9"}
+    assert Endpoints.from_env(environ=env).origin == "http://127.0.0.1:9"
+    assert Endpoints.from_env("http://localhost:1", environ=env).origin == "http://localhost:1"
+    assert Endpoints.from_env(environ={}).origin is None
+
+
+@pytest.mark.parametrize("origin", ["127.0.0.1:8000", "ftp://x", "http://h:1/path"])
+def test_bad_origin_is_a_config_error(origin: str) -> None:
+    with pytest.raises(ConfigError, match="origin"):
+        Endpoints(origin)
+
+
+def test_rate_limiter_spaces_requests_per_host() -> None:
+    now = [100.0]
+    slept: list[float] = []
+
+    def sleep(s: float) -> None:
+        slept.append(round(s, 6))
+        now[0] += s
+
+    limiter = RateLimiter(4.0, clock=lambda: now[0], sleep=sleep)
+    for _ in range(3):
+        limiter.wait("a")
+    limiter.wait("b")  # another host is not held back
+    assert slept == [0.25, 0.25]
+
+
+def test_default_rate_is_no_faster_than_the_original() -> None:
+    rate = HttpConfig().max_rate_per_host
+    assert rate is not None
+    assert 1 / rate >= 0.3
