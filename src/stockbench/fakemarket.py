@@ -180,6 +180,8 @@ def generate_market(
         else:
             name, sector = _name(rng, used), rng.choice(_SECTORS)
         scale = {Market.KOSPI: 9.0, Market.KOSDAQ: 7.3, Market.KONEX: 5.2}[market]
+        if sector in (_SECTORS[5], _SECTORS[6]):  # SPACs and REITs are small
+            scale = 5.5
         cap = max(3, int(rng.lognormvariate(scale, 1.35)))
         price = _tick(rng.lognormvariate(9.0, 1.1))
         volume = int(rng.lognormvariate(11.0, 1.8))

@@ -1,0 +1,231 @@
+"""The ``stockbench`` command: crawl, serve (and the benchmark-side commands)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import unicodedata
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext, suppress
+from pathlib import Path
+
+from tqdm import tqdm
+
+from stockbench import __version__
+from stockbench.crawl import DEFAULT_OUT, CrawlPlan, CrawlResult, fetch_listing, run_crawl, select
+from stockbench.errors import ConfigError, StockbenchError
+from stockbench.fakemarket import DEFAULT_SEED
+from stockbench.net import Endpoints, HttpClient, HttpConfig
+from stockbench.server import FAULT_KINDS, ServerConfig, serve_market
+from stockbench.sources import SOURCE_NAMES
+
+EXIT_NOTHING = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class CliError(Exception):
+    """A message for the user and an exit status; raised only inside this module."""
+
+    def __init__(self, message: str, status: int = EXIT_NOTHING) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be within 0..1, got {text}")
+    return value
+
+
+def _add_server_knobs(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("offline server")
+    g.add_argument(
+        "--latency-ms",
+        type=_positive_float,
+        default=30.0,
+        help="added latency per request (default: %(default)s)",
+    )
+    g.add_argument(
+        "--fault-rate",
+        type=_fraction,
+        default=0.0,
+        help="share of requests that fail: 5xx, 429, reset, stall, truncated body",
+    )
+    g.add_argument("--seed", type=int, default=DEFAULT_SEED, help="market and fault seed")
+
+
+def _add_origin(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--live",
+        action="store_true",
+        help="use the configured endpoints (the real sites, or STOCKBENCH_ORIGIN / "
+        "--origin) instead of the bundled offline server",
+    )
+    p.add_argument("--origin", help="send every request to this origin (implies --live)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stockbench", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"stockbench {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    crawl = sub.add_parser("crawl", help="snapshot every listed company to CSV")
+    _add_origin(crawl)
+    crawl.add_argument(
+        "--source",
+        choices=SOURCE_NAMES,
+        default="ranking",
+        help="ranking (bulk JSON, then polling) or per-item (the original's "
+        "one page per company); default: %(default)s",
+    )
+    crawl.add_argument("--codes", help="only these listed companies, comma-separated")
+    crawl.add_argument("--limit", type=int, help="only the first N companies of the list")
+    crawl.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="rows CSV (default: %(default)s)"
+    )
+    crawl.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the rows already in --out and fetch only the rest",
+    )
+    crawl.add_argument(
+        "--rate",
+        type=_positive_float,
+        default=3.0,
+        help="requests per second per host, 0 = no cap (default: %(default)s, "
+        "the original's 0.3 s pause)",
+    )
+    crawl.add_argument("--retries", type=int, default=3, help="retries per request")
+    crawl.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_server_knobs(crawl)
+
+    serve = sub.add_parser("serve", help="run the bundled market on loopback until Ctrl-C")
+    serve.add_argument("--port", type=int, default=8000)
+    _add_server_knobs(serve)
+    return parser
+
+
+@contextmanager
+def market_origin(args: argparse.Namespace) -> Iterator[Endpoints]:
+    """The endpoints a command uses: live ones, or a bundled server for the block."""
+    if args.live or args.origin:
+        yield Endpoints.from_env(args.origin)
+        return
+    config = ServerConfig(seed=args.seed, latency_ms=args.latency_ms, fault_rate=args.fault_rate)
+    with serve_market(config) as server:
+        yield Endpoints(server.origin)
+
+
+def _progress_bar(total: int, quiet: bool):  # type: ignore[no-untyped-def]
+    if quiet:
+        return nullcontext(None)
+    return tqdm(total=total, unit="co", delay=2.0, file=sys.stderr, dynamic_ncols=True)
+
+
+def pad(text: str, width: int) -> str:
+    """Left-align ``text`` in ``width`` terminal columns; Hangul takes two columns each."""
+    cols = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - cols, 1)
+
+
+def print_summary(result: CrawlResult) -> None:
+    snap = result.snapshot
+    top = snap.top_by_market_cap(10)
+    if top:
+        print("\nTop 10 by market cap (억원):")
+        print(
+            f"{'name':<24}{'code':<8}{'market':<8}{'price':>12}{'market_cap_eok':>16}{'volume':>14}"
+        )
+        for r in top:
+            print(
+                f"{r.name:<24}{r.code:<8}{r.market:<8}{r.price:>12,}{r.market_cap_eok:>16,}{r.volume:>14,}"
+            )
+    per = result.elapsed_s / result.companies if result.companies else 0.0
+    print("\nSummary")
+    print(f"  companies      {result.companies:,}")
+    print(f"  elapsed        {result.elapsed_s:.2f} s ({per * 1000:.2f} ms per company)")
+    print(f"  requests       {result.stats.requests:,} ({result.stats.retries:,} retries)")
+    print(f"  rows written   {snap.rows_ok:,} -> {result.out}")
+    print(f"  failures       {len(snap.failures):,} -> {result.failures_out}")
+    if snap.rows_by_source:
+        print("  by source      " + ", ".join(f"{k} {v:,}" for k, v in snap.rows_by_source.items()))
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    codes = tuple(c.strip() for c in args.codes.split(",") if c.strip()) if args.codes else None
+    try:
+        plan = CrawlPlan(args.source, codes, args.limit, args.out, args.resume)
+        config = HttpConfig(max_rate_per_host=args.rate or None, retries=args.retries)
+    except (StockbenchError, ValueError) as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    with market_origin(args) as endpoints, HttpClient(config, endpoints=endpoints) as client:
+        try:
+            listing = select(fetch_listing(client), plan)
+        except ConfigError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from exc
+        except StockbenchError as exc:
+            raise CliError(f"could not get the KRX company list: {exc}") from exc
+        if listing.rejected:
+            print(
+                f"note: {len(listing.rejected)} rows of the KRX list were unusable", file=sys.stderr
+            )
+        with _progress_bar(len(listing), args.quiet) as bar:
+            result = run_crawl(listing, plan, client, progress=bar.update if bar else None)
+    print_summary(result)
+    if result.interrupted:
+        print(
+            "\ninterrupted: partial results saved; run again with --resume to finish",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    if result.snapshot.rows_ok == 0:
+        raise CliError(f"no company could be priced; reasons in {result.failures_out}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    config = ServerConfig(
+        seed=args.seed, latency_ms=args.latency_ms, fault_rate=args.fault_rate, port=args.port
+    )
+    with serve_market(config) as server:
+        print(
+            f"serving the bundled market ({len(server.market.companies):,} companies) "
+            f"at {server.origin}"
+        )
+        print(f"  export STOCKBENCH_ORIGIN={server.origin}")
+        print(
+            f"  latency {config.latency_ms} ms, faults {config.fault_rate:.0%} "
+            f"({', '.join(FAULT_KINDS)}); Ctrl-C stops"
+        )
+        with suppress(KeyboardInterrupt):
+            server.wait()
+    return 0
+
+
+COMMANDS = {"crawl": cmd_crawl, "serve": cmd_serve}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except CliError as exc:
+        print(f"stockbench {args.command}: error: {exc}", file=sys.stderr)
+        return exc.status
+    except StockbenchError as exc:
+        print(f"stockbench {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_NOTHING
+
+
+if __name__ == "__main__":
+    sys.exit(main())
