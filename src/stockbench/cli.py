@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -10,12 +11,16 @@ from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 
 from tqdm import tqdm
+from transformers.utils import logging as hf_logging
 
 from stockbench import __version__
 from stockbench.crawl import DEFAULT_OUT, CrawlPlan, CrawlResult, fetch_listing, run_crawl, select
 from stockbench.errors import ConfigError, StockbenchError
 from stockbench.fakemarket import DEFAULT_SEED
-from stockbench.net import Endpoints, HttpClient, HttpConfig
+from stockbench.lstm import torch_threads
+from stockbench.net import YONHAP_FEEDS, Endpoints, HttpClient, HttpConfig
+from stockbench.news import DEFAULT_LIMIT, fetch_feed
+from stockbench.sentiment import FINANCE_MODEL_ID, REPLICA, classify, load_model, mood
 from stockbench.server import FAULT_KINDS, ServerConfig, serve_market
 from stockbench.sources import SOURCE_NAMES
 
@@ -108,6 +113,29 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_server_knobs(crawl)
 
+    news = sub.add_parser("news", help="classify today's headlines and sum up the mood")
+    _add_origin(news)
+    news.add_argument(
+        "--feed",
+        choices=sorted(YONHAP_FEEDS),
+        default="latest",
+        help="which Yonhap News TV feed (default: %(default)s)",
+    )
+    news.add_argument(
+        "--model",
+        default=REPLICA,
+        help=f"'replica' (offline default: the original's architecture, random "
+        f"weights), a hub id such as {FINANCE_MODEL_ID}, or a directory "
+        f"written by save_pretrained",
+    )
+    news.add_argument("--int8", action="store_true", help="int8 Linear layers, fp16 embeddings")
+    news.add_argument(
+        "--limit", type=int, default=DEFAULT_LIMIT, help="headlines (default: %(default)s)"
+    )
+    news.add_argument("--batch-size", type=int, default=32)
+    news.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's)")
+    news.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
     serve = sub.add_parser("serve", help="run the bundled market on loopback until Ctrl-C")
     serve.add_argument("--port", type=int, default=8000)
     _add_server_knobs(serve)
@@ -192,6 +220,52 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_news(args: argparse.Namespace) -> int:
+    if args.limit < 1 or args.batch_size < 1 or (args.threads is not None and args.threads < 1):
+        raise CliError("--limit, --batch-size and --threads must be >= 1", EXIT_USAGE)
+    args.seed, args.latency_ms, args.fault_rate = DEFAULT_SEED, 0.0, 0.0
+    with market_origin(args) as endpoints, HttpClient(endpoints=endpoints) as client:
+        feed = fetch_feed(client, args.feed, limit=args.limit)
+    if not feed.headlines:
+        raise CliError(f"the feed has no usable headline ({len(feed.skipped)} items skipped)")
+    if args.json:
+        hf_logging.disable_progress_bar()  # keep stderr to the one warning line
+    with torch_threads(args.threads):
+        sm = load_model(args.model, int8=args.int8)
+        predictions = classify(sm, feed.titles, batch_size=args.batch_size)
+    warning = sm.warning()
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    shares = mood(predictions, list(sm.id2label.values()))
+    if args.json:
+        doc = {
+            "model": sm.name,
+            "weights_trained": sm.weights_trained,
+            "head_trained": sm.head_trained,
+            "labels_meaningful": sm.labels_meaningful,
+            "int8": sm.int8,
+            "headlines": [
+                {"title": p.title, "label": p.label, "score": round(p.score, 6)}
+                for p in predictions
+            ],
+            "mood": {m.label: {"count": m.count, "share": round(m.share, 4)} for m in shares},
+            "skipped": [{"index": s.index, "reason": s.reason} for s in feed.skipped],
+        }
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 0
+    for s in feed.skipped:
+        print(f"skipped item {s.index}: {s.reason}", file=sys.stderr)
+    for p in predictions:
+        print(f'- "{p.title}" → {p.label} ({p.score:.2f})')
+    caveat = "" if sm.labels_meaningful else "  [labels meaningless: see warning]"
+    print(
+        f"\nMood of {len(predictions)} headlines ({sm.name}{', int8' if sm.int8 else ''}):{caveat}"
+    )
+    for m in shares:
+        print(f"  {m.label:<12}{m.count:>5}  {m.share:6.1%}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     config = ServerConfig(
         seed=args.seed, latency_ms=args.latency_ms, fault_rate=args.fault_rate, port=args.port
@@ -211,7 +285,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"crawl": cmd_crawl, "serve": cmd_serve}
+COMMANDS = {"crawl": cmd_crawl, "news": cmd_news, "serve": cmd_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -32,6 +32,7 @@ from stockbench.fakemarket import (
     render_polling,
     render_ranking_page,
 )
+from stockbench.news import bundled_feed
 from stockbench.records import Market
 
 FAULT_KINDS = ("500", "503", "429", "reset", "stall", "truncate")
@@ -103,7 +104,7 @@ class Reply:
 class MarketSite:
     """The routes: request target in, ``Reply`` out. No sockets here, so it is easy to test."""
 
-    def __init__(self, market: FakeMarket, feed: Callable[[], bytes] | None = None) -> None:
+    def __init__(self, market: FakeMarket, feed: Callable[[], bytes] = bundled_feed) -> None:
         self.market = market
         self._feed = feed
 
@@ -126,7 +127,7 @@ class MarketSite:
         if path.startswith("/api/realtime/domestic/stock/"):
             codes = [c for c in path.rsplit("/", 1)[1].split(",") if c]
             return Reply(body=render_polling(self.market, codes), content_type="application/json")
-        if path.endswith("/feed/") and self._feed is not None:
+        if path.endswith("/feed/"):
             return Reply(body=self._feed(), content_type="application/rss+xml; charset=UTF-8")
         return Reply(404, b"not found", "text/plain")
 
@@ -223,7 +224,7 @@ class MarketServer:
         self,
         config: ServerConfig | None = None,
         market: FakeMarket | None = None,
-        feed: Callable[[], bytes] | None = None,
+        feed: Callable[[], bytes] = bundled_feed,
     ) -> None:
         self.config = config or ServerConfig()
         self.market = market or generate_market(self.config.seed)
@@ -259,7 +260,7 @@ class MarketServer:
 def serve_market(
     config: ServerConfig | None = None,
     market: FakeMarket | None = None,
-    feed: Callable[[], bytes] | None = None,
+    feed: Callable[[], bytes] = bundled_feed,
 ) -> Iterator[MarketServer]:
     """Run the bundled market on an ephemeral loopback port for the ``with`` block."""
     server = MarketServer(config, market, feed).start()
