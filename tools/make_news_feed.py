@@ -30,14 +30,14 @@ TEMPLATES = [
     ("증권", "'실적 쇼크' {co}, 장중 {p}% 하락"),
     ("증권", "외국인, 반도체 대형주 {n}억원어치 순매수"),
     ("증권", "공매도 잔고 {n}억원…{co} 비중 가장 커"),
-    ("증권", "{co}, 목표주가 {price}원으로 상향…\"수주 잔고 탄탄\""),
-    ("증권", "증권가 \"{co} 4분기 영업이익 시장 기대 웃돌 것\""),
+    ("증권", '{co}, 목표주가 {price}원으로 상향…"수주 잔고 탄탄"'),
+    ("증권", '증권가 "{co} 4분기 영업이익 시장 기대 웃돌 것"'),
     ("증권", "신규 상장 {co}, 공모가 대비 {p}% 오른 채 거래 마쳐"),
     ("증권", "개인 투자자, 이달 들어 코스닥서 {n}억원 순매도"),
     ("증권", "배당 시즌 앞두고 고배당주 관심 ↑…{co} 배당수익률 {p}%"),
     ("경제", "{co} 3분기 영업이익 {n}억원…전년 대비 {p}% 증가"),
     ("경제", "{co}, 3분기 적자 전환…원자재 가격 상승 여파"),
-    ("경제", "한은 기준금리 {rate}% 동결…\"물가 둔화 더 지켜봐야\""),
+    ("경제", '한은 기준금리 {rate}% 동결…"물가 둔화 더 지켜봐야"'),
     ("경제", "한국은행, 기준금리 0.25%p 인하…{rate}%로"),
     ("경제", "원·달러 환율 {fx}원 마감…달러 강세 지속"),
     ("경제", "원·달러 환율 {fx}원대로 하락…위험선호 회복"),
@@ -58,7 +58,7 @@ TEMPLATES = [
     ("산업", "AI 반도체 수요 급증…{co} HBM 생산 확대"),
     ("산업", "{co}, 구조조정 착수…희망퇴직 {m}00명 받는다"),
     ("산업", "{co} 신제품 출시 첫날 {n}만대 판매 돌파"),
-    ("국제", "美 연준 금리 동결…파월 \"인하 서두르지 않겠다\""),
+    ("국제", '美 연준 금리 동결…파월 "인하 서두르지 않겠다"'),
     ("국제", "뉴욕증시, 기술주 랠리에 나스닥 {p}% 상승"),
     ("국제", "뉴욕증시 하락…국채금리 급등에 투자심리 위축"),
     ("국제", "중국 경기 부양책 발표에 아시아 증시 일제히 반등"),
@@ -74,14 +74,24 @@ def main() -> None:
     start = datetime(2026, 11, 26, 8, 50, tzinfo=KST)
     items = []
     for i in range(160):
-        category, template = TEMPLATES[i % len(TEMPLATES)] if i < len(TEMPLATES) else rng.choice(TEMPLATES)
+        category, template = (
+            TEMPLATES[i % len(TEMPLATES)] if i < len(TEMPLATES) else rng.choice(TEMPLATES)
+        )
         co, co2 = rng.sample(names, 2)
         title = template.format(
-            co=co, co2=co2, p=f"{rng.uniform(0.3, 9.8):.1f}", idx=f"{rng.randrange(2400, 2900):,}",
-            kq=f"{rng.uniform(680, 880):.2f}", n=f"{rng.randrange(50, 9000):,}",
-            price=f"{rng.randrange(10, 500) * 1000:,}", rate=f"{rng.uniform(2.0, 3.75):.2f}",
-            fx=f"{rng.uniform(1290, 1420):,.1f}", m=rng.randrange(2, 19), month=rng.randrange(1, 13),
-            oil=f"{rng.uniform(62, 96):.2f}", dxy=f"{rng.uniform(101, 108):.1f}",
+            co=co,
+            co2=co2,
+            p=f"{rng.uniform(0.3, 9.8):.1f}",
+            idx=f"{rng.randrange(2400, 2900):,}",
+            kq=f"{rng.uniform(680, 880):.2f}",
+            n=f"{rng.randrange(50, 9000):,}",
+            price=f"{rng.randrange(10, 500) * 1000:,}",
+            rate=f"{rng.uniform(2.0, 3.75):.2f}",
+            fx=f"{rng.uniform(1290, 1420):,.1f}",
+            m=rng.randrange(2, 19),
+            month=rng.randrange(1, 13),
+            oil=f"{rng.uniform(62, 96):.2f}",
+            dxy=f"{rng.uniform(101, 108):.1f}",
         )
         when = start - timedelta(minutes=7 * i + rng.randrange(0, 6))
         slug = f"{when:%Y%m%d}{i:04d}"

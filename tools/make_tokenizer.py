@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+from tokenizers.processors import TemplateProcessing
 
 from stockbench.fakemarket import generate_market
 from stockbench.news import bundled_feed, parse_feed
@@ -32,14 +33,16 @@ def main() -> None:
     tok.normalizer = normalizers.Sequence([normalizers.NFC(), normalizers.Strip()])
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tok.decoder = decoders.WordPiece()
-    trainer = trainers.WordPieceTrainer(vocab_size=6000, min_frequency=2, special_tokens=SPECIALS,
-                                        limit_alphabet=3000)
+    trainer = trainers.WordPieceTrainer(
+        vocab_size=6000, min_frequency=2, special_tokens=SPECIALS, limit_alphabet=3000
+    )
     tok.train_from_iterator(corpus(), trainer)
     cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
-    from tokenizers.processors import TemplateProcessing
-
-    tok.post_processor = TemplateProcessing(single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]",
-                                            special_tokens=[("[CLS]", cls), ("[SEP]", sep)])
+    tok.post_processor = TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B [SEP]",
+        special_tokens=[("[CLS]", cls), ("[SEP]", sep)],
+    )
     tok.save(str(OUT))
     print(f"wrote {OUT}: vocab {tok.get_vocab_size():,}")
 

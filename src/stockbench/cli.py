@@ -11,16 +11,13 @@ from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 
 from tqdm import tqdm
-from transformers.utils import logging as hf_logging
 
 from stockbench import __version__
 from stockbench.crawl import DEFAULT_OUT, CrawlPlan, CrawlResult, fetch_listing, run_crawl, select
 from stockbench.errors import ConfigError, StockbenchError
 from stockbench.fakemarket import DEFAULT_SEED
-from stockbench.lstm import torch_threads
 from stockbench.net import YONHAP_FEEDS, Endpoints, HttpClient, HttpConfig
 from stockbench.news import DEFAULT_LIMIT, fetch_feed
-from stockbench.sentiment import FINANCE_MODEL_ID, REPLICA, classify, load_model, mood
 from stockbench.server import FAULT_KINDS, ServerConfig, serve_market
 from stockbench.sources import SOURCE_NAMES
 
@@ -123,10 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     news.add_argument(
         "--model",
-        default=REPLICA,
-        help=f"'replica' (offline default: the original's architecture, random "
-        f"weights), a hub id such as {FINANCE_MODEL_ID}, or a directory "
-        f"written by save_pretrained",
+        default="replica",
+        help="'replica' (offline default: the original's architecture, random weights), "
+        "a hub id such as snunlp/KR-FinBert-SC, or a directory written by save_pretrained",
     )
     news.add_argument("--int8", action="store_true", help="int8 Linear layers, fp16 embeddings")
     news.add_argument(
@@ -135,6 +131,24 @@ def build_parser() -> argparse.ArgumentParser:
     news.add_argument("--batch-size", type=int, default=32)
     news.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's)")
     news.add_argument("--json", action="store_true", help="one JSON object on stdout")
+
+    bench = sub.add_parser(
+        "bench",
+        help="run the benchmark suite offline and save it under this machine's instance type",
+        description="Any argument not listed here goes to pytest (e.g. -k lstm).",
+    )
+    bench.add_argument(
+        "--save-name",
+        help="save name (default: the EC2 instance type, or local-<arch>-<N>cpu off EC2)",
+    )
+    bench.add_argument(
+        "--benchmarks",
+        type=Path,
+        help="the benchmarks/ folder (default: found beside the package or in the current folder)",
+    )
+
+    machine = sub.add_parser("machine", help="what the suite records about this machine")
+    machine.add_argument("--json", action="store_true", help="print JSON")
 
     serve = sub.add_parser("serve", help="run the bundled market on loopback until Ctrl-C")
     serve.add_argument("--port", type=int, default=8000)
@@ -223,6 +237,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def cmd_news(args: argparse.Namespace) -> int:
     if args.limit < 1 or args.batch_size < 1 or (args.threads is not None and args.threads < 1):
         raise CliError("--limit, --batch-size and --threads must be >= 1", EXIT_USAGE)
+    from transformers.utils import logging as hf_logging
+
+    from stockbench.lstm import torch_threads
+    from stockbench.sentiment import classify, load_model, mood
+
     args.seed, args.latency_ms, args.fault_rate = DEFAULT_SEED, 0.0, 0.0
     with market_origin(args) as endpoints, HttpClient(endpoints=endpoints) as client:
         feed = fetch_feed(client, args.feed, limit=args.limit)
@@ -266,6 +285,69 @@ def cmd_news(args: argparse.Namespace) -> int:
     return 0
 
 
+def find_benchmarks(explicit: Path | None) -> Path:
+    candidates = (
+        [explicit]
+        if explicit
+        else [
+            Path.cwd() / "benchmarks",
+            Path(__file__).resolve().parents[2] / "benchmarks",  # an editable install's checkout
+        ]
+    )
+    for path in candidates:
+        if path is not None and (path / "conftest.py").is_file():
+            return path
+    raise CliError(
+        "no benchmarks/ folder found: run from the stockbench checkout or pass --benchmarks DIR",
+        EXIT_USAGE,
+    )
+
+
+def cmd_bench(args: argparse.Namespace, pytest_args: Sequence[str]) -> int:
+    import subprocess
+    import tempfile
+
+    from stockbench.machine import local_name, machine_info
+    from stockbench.runsummary import format_summary, load_run, summarize
+
+    bench_dir = find_benchmarks(args.benchmarks)
+    name = args.save_name or local_name(machine_info())
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "run.json"
+        argv = [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(bench_dir),
+            f"--benchmark-save={name}",
+            "--benchmark-save-data",
+            f"--benchmark-json={report}",
+            *pytest_args,
+        ]
+        print("+ " + " ".join(argv), flush=True)
+        status = subprocess.call(argv, cwd=bench_dir.parent)
+        if report.is_file():
+            print(f"\nSaved as {name!r}. Each case against its group's baseline (same run):")
+            print(format_summary(summarize(load_run(report))))
+            print(
+                "\nCompare instances: pytest-benchmark compare --group-by group "
+                "--columns min,median,mean  (or stockbench report)"
+            )
+    return status
+
+
+def cmd_machine(args: argparse.Namespace) -> int:
+    from stockbench.machine import machine_info
+
+    info = machine_info()
+    if args.json:
+        print(json.dumps(info, indent=2, ensure_ascii=False))
+    else:
+        for key, value in info.items():
+            print(f"{key:<28}{value}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     config = ServerConfig(
         seed=args.seed, latency_ms=args.latency_ms, fault_rate=args.fault_rate, port=args.port
@@ -285,13 +367,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"crawl": cmd_crawl, "news": cmd_news, "serve": cmd_serve}
+COMMANDS = {"crawl": cmd_crawl, "news": cmd_news, "machine": cmd_machine, "serve": cmd_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "bench":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
+        if args.command == "bench":
+            return cmd_bench(args, rest)
         return COMMANDS[args.command](args)
     except CliError as exc:
         print(f"stockbench {args.command}: error: {exc}", file=sys.stderr)

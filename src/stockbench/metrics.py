@@ -7,6 +7,8 @@ peak cannot be reset.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import os
 import threading
 from dataclasses import dataclass
@@ -124,3 +126,17 @@ def steal_percent(before: CpuTimes | None, after: CpuTimes | None) -> float | No
 def process_cpu_seconds() -> float:
     t = os.times()
     return t.user + t.system
+
+
+def trim_heap() -> bool:
+    """Return freed heap memory to the OS (glibc ``malloc_trim``); False elsewhere.
+
+    glibc keeps large freed blocks in the heap, so building and quantising layers one
+    by one would still grow RSS by each freed fp32 layer without it.
+    """
+    gc.collect()  # modules hold reference cycles; free them before trimming
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    return bool(libc.malloc_trim(0))

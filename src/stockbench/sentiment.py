@@ -17,8 +17,6 @@ info and carried in ``SentimentModel.head_trained``.
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -41,6 +39,7 @@ from transformers import (
 from transformers.models.electra.modeling_electra import ElectraLayer
 
 from stockbench.errors import ConfigError
+from stockbench.metrics import trim_heap
 
 REPLICA = "replica"
 ORIGINAL_MODEL_ID = "beomi/KcELECTRA-base-v2022"
@@ -142,20 +141,6 @@ def shrink_for_inference(model: PreTrainedModel) -> None:
         del embedding
     quantize_int8(model)
     trim_heap()
-
-
-def trim_heap() -> bool:
-    """Return freed heap memory to the OS (glibc ``malloc_trim``); False elsewhere.
-
-    glibc keeps large freed blocks in the heap, so building and quantising layers one
-    by one would still grow RSS by each freed fp32 layer without it.
-    """
-    gc.collect()  # modules hold reference cycles; free them before trimming
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return False
-    return bool(libc.malloc_trim(0))
 
 
 def _init_like_pretraining(module: nn.Module, std: float) -> None:

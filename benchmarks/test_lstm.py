@@ -1,0 +1,62 @@
+"""LSTM inference: the original script's single cold call, the warm steady state, and a
+thread sweep from 1 to the number of cores."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from stockbench.lstm import build_model, checksum, infer, infer_original, make_batch, torch_threads
+
+from .conftest import Measure, Sizes
+
+SEQUENCES = 1024
+CORES = os.cpu_count() or 1
+
+
+@pytest.fixture(scope="module")
+def reference() -> object:
+    return checksum(infer(build_model(), make_batch()))
+
+
+@pytest.mark.benchmark(group="lstm")
+def test_lstm_original_cold(measure: Measure) -> None:
+    """What the original timed: one call on a fresh model. First in this module, so the
+    first LSTM call of the process unless another module ran one before."""
+    model, batch = build_model(), make_batch()
+    out = measure(infer_original, model, batch, samples=SEQUENCES, rounds=1)
+    assert tuple(out.shape) == (SEQUENCES, 1)
+
+
+@pytest.mark.benchmark(group="lstm")
+def test_lstm_warm(measure: Measure, reference: object, sizes: Sizes) -> None:
+    model, batch = build_model(), make_batch()
+    with torch_threads(CORES) as threads:
+        out = measure(
+            infer,
+            model,
+            batch,
+            samples=SEQUENCES,
+            rounds=sizes.rounds(100),
+            warmup_rounds=0 if sizes.smoke else 10,
+            threads=threads,
+        )
+    assert checksum(out).close_to(reference)  # type: ignore[arg-type]
+
+
+@pytest.mark.benchmark(group="lstm_threads")
+@pytest.mark.parametrize("threads", range(1, CORES + 1))
+def test_lstm_threads(measure: Measure, reference: object, sizes: Sizes, threads: int) -> None:
+    model, batch = build_model(), make_batch()
+    with torch_threads(threads) as used:
+        out = measure(
+            infer,
+            model,
+            batch,
+            samples=SEQUENCES,
+            rounds=sizes.rounds(50),
+            warmup_rounds=0 if sizes.smoke else 5,
+            threads=used,
+        )
+    assert checksum(out).close_to(reference)  # type: ignore[arg-type]
