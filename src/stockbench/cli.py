@@ -147,6 +147,37 @@ def build_parser() -> argparse.ArgumentParser:
         help="the benchmarks/ folder (default: found beside the package or in the current folder)",
     )
 
+    report = sub.add_parser("report", help="compare saved runs across instances")
+    report.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[Path(".benchmarks")],
+        help="saved pytest-benchmark JSON files or folders (default: .benchmarks)",
+    )
+    report.add_argument(
+        "--out",
+        type=Path,
+        default=Path("stockbench-report"),
+        help="folder for report.md, report.csv and the PNG charts",
+    )
+    report.add_argument("--baseline", help="instance the ratios are against (default: first)")
+    report.add_argument("--region", help="price region (default: the runs' own, else us-east-1)")
+    report.add_argument(
+        "--prices",
+        type=Path,
+        help="JSON price overrides, same shape as the "
+        'bundled table: {"regions": {REGION: {INSTANCE: USD_PER_HOUR}}}',
+    )
+    report.add_argument(
+        "--target-ms",
+        action="append",
+        default=[],
+        metavar="CASE=MS",
+        help="latency target of a job or case, per round (repeatable)",
+    )
+    report.add_argument("--no-charts", action="store_true", help="tables only")
+
     machine = sub.add_parser("machine", help="what the suite records about this machine")
     machine.add_argument("--json", action="store_true", help="print JSON")
 
@@ -336,6 +367,54 @@ def cmd_bench(args: argparse.Namespace, pytest_args: Sequence[str]) -> int:
     return status
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from stockbench import report
+    from stockbench.snapshot import atomic_write_text
+
+    try:
+        targets = report.parse_targets(args.target_ms)
+        prices = report.load_prices(args.prices)
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    runs, skipped = report.load_runs(args.paths)
+    for item in skipped:
+        print(f"stockbench report: {item}", file=sys.stderr)
+    if not runs:
+        raise CliError(f"no readable benchmark run in {', '.join(map(str, args.paths))}")
+    region = report.pick_region(runs, args.region)
+    try:
+        results = report.aggregate(runs, prices, region, args.baseline)
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    baseline = args.baseline or sorted({r.instance for r in runs})[0]
+    verdicts = report.verdicts(results, targets)
+    charts: dict[str, str] = {}
+    if not args.no_charts:
+        from stockbench.charts import render_charts
+
+        for chart in render_charts(results, args.out):
+            charts[chart.title] = chart.path.name
+    atomic_write_text(args.out / "report.csv", report.results_csv(results), encoding="utf-8")
+    atomic_write_text(
+        args.out / "report.md",
+        report.markdown(results, verdicts, charts, prices, region, baseline, skipped),
+        encoding="utf-8",
+    )
+    print(
+        f"{len(runs)} runs, {len({r.instance for r in runs})} instances; baseline {baseline}; "
+        f"prices {region} ({prices.as_of})"
+    )
+    print(report.terminal_table(results))
+    print("\nVerdicts")
+    for line in report.verdict_lines(verdicts):
+        print(f"  {line}")
+    print(
+        f"\nWrote {args.out / 'report.md'}, {args.out / 'report.csv'}"
+        f"{' and ' + str(len(charts)) + ' charts' if charts else ''}"
+    )
+    return 0
+
+
 def cmd_machine(args: argparse.Namespace) -> int:
     from stockbench.machine import machine_info
 
@@ -367,7 +446,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"crawl": cmd_crawl, "news": cmd_news, "machine": cmd_machine, "serve": cmd_serve}
+COMMANDS = {
+    "crawl": cmd_crawl,
+    "news": cmd_news,
+    "report": cmd_report,
+    "machine": cmd_machine,
+    "serve": cmd_serve,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -81,13 +81,18 @@ def summarize(doc: Mapping[str, Any]) -> list[CaseSummary]:
     return out
 
 
-def _fmt_time(seconds: float | None) -> str:
+def format_seconds(seconds: float | None) -> str:
+    """``0.00345`` -> ``"3.45 ms"``; None -> ``"-"``."""
     if seconds is None:
         return "-"
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
-        if seconds >= scale:
+        if abs(seconds) >= scale:
             return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds / 1e-9:.3g} ns"
+    return f"{seconds * 1e9:.3g} ns"
+
+
+def format_mb(nbytes: int | None) -> str:
+    return "-" if nbytes is None else f"{nbytes / 2**20:,.0f} MB"
 
 
 def format_summary(rows: Sequence[CaseSummary]) -> str:
@@ -103,10 +108,10 @@ def format_summary(rows: Sequence[CaseSummary]) -> str:
             lines += ["", f"[{group}]  baseline: {r.baseline or '-'}", head]
         speed = f"{r.speedup:.1f}x" if r.speedup else "-"
         cpu = f"{r.cpu_percent:.0f}" if r.cpu_percent is not None else "-"
-        rss = f"{r.peak_rss_bytes / 2**20:.0f} MB" if r.peak_rss_bytes else "-"
+        rss = format_mb(r.peak_rss_bytes)
         steal = f"{r.steal_percent:.1f}" if r.steal_percent is not None else "-"
         lines.append(
-            f"{r.name:<44}{_fmt_time(r.median_s):>10}{_fmt_time(r.time_per_sample_s):>12}"
+            f"{r.name:<44}{format_seconds(r.median_s):>10}{format_seconds(r.time_per_sample_s):>12}"
             f"{speed:>10}{cpu:>8}{rss:>10}{steal:>9}"
         )
     return "\n".join(lines)

@@ -1,0 +1,127 @@
+"""PNG charts of a report: per job the original study's four panels across instances
+(total time, time per sample, memory, CPU %), and cost per unit of work.
+
+Each instance keeps one colour across every chart. Figures are drawn with matplotlib's
+object API (no pyplot state, no display). The functions return the data each bar was
+drawn from, so tests can check what a chart shows without reading pixels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+
+from stockbench.report import CaseResult, headline_cases
+
+Getter = Callable[[CaseResult], float | None]
+
+
+def _ms(r: CaseResult) -> float | None:
+    return None if r.time_per_sample_s is None else r.time_per_sample_s * 1e3
+
+
+def _mb(r: CaseResult) -> float | None:
+    return None if r.peak_rss_bytes is None else r.peak_rss_bytes / 2**20
+
+
+PANELS: tuple[tuple[str, Getter], ...] = (
+    ("Total time per run (s)", lambda r: r.median_s),
+    ("Time per sample (ms)", _ms),
+    ("Peak memory (MB)", _mb),
+    ("CPU use (%)", lambda r: r.cpu_percent),
+)
+COST_TITLE = "Cost per 1M samples (USD)"
+
+
+@dataclass(frozen=True)
+class ChartData:
+    path: Path
+    title: str
+    panels: Mapping[str, Mapping[str, float | None]]  # panel title -> instance -> value
+
+
+def _save(fig: Figure, out: Path) -> None:
+    """Write the PNG next to ``out`` first, then move it in: never a half-written chart."""
+    tmp = out.with_name(f".{out.name}.tmp")
+    fig.savefig(tmp, dpi=110, format="png")
+    tmp.replace(out)
+
+
+def instance_colours(instances: Sequence[str]) -> dict[str, str]:
+    palette = colormaps["tab10"]
+    return {name: to_hex(palette(i % palette.N)) for i, name in enumerate(sorted(set(instances)))}
+
+
+def _bars(
+    ax: Axes, title: str, rows: Sequence[CaseResult], get: Getter, colours: Mapping[str, str]
+) -> dict[str, float | None]:
+    names = [r.instance for r in rows]
+    values = [get(r) for r in rows]
+    bars = ax.bar(
+        names, [0.0 if v is None else v for v in values], color=[colours[n] for n in names]
+    )
+    for bar, value in zip(bars, values, strict=True):
+        label = "n/a" if value is None else f"{value:,.3g}"
+        ax.annotate(
+            label,
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
+    ax.set_title(title, fontsize=10)
+    ax.tick_params(axis="x", labelrotation=20, labelsize=8)
+    ax.margins(y=0.15)
+    return dict(zip(names, values, strict=True))
+
+
+def job_chart(
+    job: str, case: str, rows: Sequence[CaseResult], colours: Mapping[str, str], out: Path
+) -> ChartData:
+    fig = Figure(figsize=(10, 7), layout="constrained")
+    axes = fig.subplots(2, 2)
+    data = {
+        title: _bars(ax, title, rows, get, colours)
+        for ax, (title, get) in zip(axes.flat, PANELS, strict=True)
+    }
+    title = f"{job}: {case}"
+    fig.suptitle(title)
+    _save(fig, out)
+    return ChartData(out, title, data)
+
+
+def cost_chart(
+    results: Sequence[CaseResult], cases: Mapping[str, str], colours: Mapping[str, str], out: Path
+) -> ChartData:
+    jobs = list(cases) or ["-"]
+    fig = Figure(figsize=(4 * len(jobs), 4), layout="constrained")
+    axes = fig.subplots(1, len(jobs), squeeze=False)
+    data = {}
+    for ax, job in zip(axes.flat, jobs, strict=True):
+        rows = [r for r in results if r.case == cases.get(job)]
+        data[job] = _bars(
+            ax, f"{job}\n{COST_TITLE}", rows, lambda r: r.cost_per_million_samples, colours
+        )
+    fig.suptitle("Cost per unit of work (on-demand price x time per sample)")
+    _save(fig, out)
+    return ChartData(out, "cost", data)
+
+
+def render_charts(results: Sequence[CaseResult], out_dir: Path) -> list[ChartData]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    colours = instance_colours([r.instance for r in results])
+    cases = headline_cases(results)
+    charts = [
+        job_chart(
+            job, case, [r for r in results if r.case == case], colours, out_dir / f"{job}.png"
+        )
+        for job, case in cases.items()
+    ]
+    charts.append(cost_chart(results, cases, colours, out_dir / "cost.png"))
+    return charts
