@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from stockbench.charts import render_charts
 from stockbench.cli import main
 from stockbench.errors import ConfigError
 from stockbench.report import (
@@ -23,6 +22,7 @@ from stockbench.report import (
     terminal_table,
     verdicts,
 )
+from stockbench.report.charts import render_charts
 
 GIB = 2**30
 # instance -> (memory, speed factor): what a t4g/t2/m5/c6g comparison roughly looks like

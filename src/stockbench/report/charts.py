@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from stockbench.report import CaseResult, headline_cases
+from stockbench.report.compare import CaseResult, headline_cases
 
 Getter = Callable[[CaseResult], float | None]
 
