@@ -304,7 +304,9 @@ def test_charts_have_one_bar_per_instance_with_the_results_values(
             assert sorted(panel) == sorted(INSTANCES)
     lstm = next(c for c in charts if c.path.name == "lstm.png")
     want = {r.instance: r.median_s for r in results if r.case == "test_lstm_warm"}
-    assert lstm.panels["Total time per run (s)"] == pytest.approx(want)
+    assert lstm.panels["Total time per run (ms)"] == pytest.approx(
+        {k: v * 1e3 for k, v in want.items()}
+    )
     cost = next(c for c in charts if c.path.name == "cost.png")
     assert cost.panels["lstm"]["t4g.micro"] == pytest.approx(
         next(
@@ -313,6 +315,14 @@ def test_charts_have_one_bar_per_instance_with_the_results_values(
             if r.case == "test_lstm_warm" and r.instance == "t4g.micro"
         )
     )
+
+
+def test_cost_chart_only_for_priced_jobs(tmp_path: Path) -> None:
+    results = results_for(
+        write_runs(tmp_path / "r", {"a": saved_run("c6g.medium", region="ap-northeast-2")})
+    )
+    charts = render_charts(results, tmp_path / "charts")
+    assert "cost.png" not in {c.path.name for c in charts}  # nothing priced: no empty chart
 
 
 def test_cli_report_end_to_end(

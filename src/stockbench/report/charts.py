@@ -20,23 +20,36 @@ from matplotlib.figure import Figure
 from stockbench.report.compare import CaseResult, headline_cases
 
 Getter = Callable[[CaseResult], float | None]
-
-
-def _ms(r: CaseResult) -> float | None:
-    return None if r.time_per_sample_s is None else r.time_per_sample_s * 1e3
+COST_TITLE = "Cost per 1M samples (USD)"
 
 
 def _mb(r: CaseResult) -> float | None:
     return None if r.peak_rss_bytes is None else r.peak_rss_bytes / 2**20
 
 
-PANELS: tuple[tuple[str, Getter], ...] = (
-    ("Total time per run (s)", lambda r: r.median_s),
-    ("Time per sample (ms)", _ms),
-    ("Peak memory (MB)", _mb),
-    ("CPU use (%)", lambda r: r.cpu_percent),
-)
-COST_TITLE = "Cost per 1M samples (USD)"
+def time_unit(values_s: Sequence[float | None]) -> tuple[str, float]:
+    """The unit that shows ``values_s`` as readable numbers: (name, seconds per unit)."""
+    top = max((v for v in values_s if v is not None), default=1.0)
+    for name, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if top >= scale:
+            return name, scale
+    return "ns", 1e-9
+
+
+def panels(rows: Sequence[CaseResult]) -> tuple[tuple[str, Getter], ...]:
+    """The original study's four panels, time ones in a unit that suits ``rows``."""
+    run_unit, run_scale = time_unit([r.median_s for r in rows])
+    sample_unit, sample_scale = time_unit([r.time_per_sample_s for r in rows])
+
+    def per_sample(r: CaseResult) -> float | None:
+        return None if r.time_per_sample_s is None else r.time_per_sample_s / sample_scale
+
+    return (
+        (f"Total time per run ({run_unit})", lambda r: r.median_s / run_scale),
+        (f"Time per sample ({sample_unit})", per_sample),
+        ("Peak memory (MB)", _mb),
+        ("CPU use (%)", lambda r: r.cpu_percent),
+    )
 
 
 @dataclass(frozen=True)
@@ -88,7 +101,7 @@ def job_chart(
     axes = fig.subplots(2, 2)
     data = {
         title: _bars(ax, title, rows, get, colours)
-        for ax, (title, get) in zip(axes.flat, PANELS, strict=True)
+        for ax, (title, get) in zip(axes.flat, panels(rows), strict=True)
     }
     title = f"{job}: {case}"
     fig.suptitle(title)
@@ -98,16 +111,27 @@ def job_chart(
 
 def cost_chart(
     results: Sequence[CaseResult], cases: Mapping[str, str], colours: Mapping[str, str], out: Path
-) -> ChartData:
-    jobs = list(cases) or ["-"]
-    fig = Figure(figsize=(4 * len(jobs), 4), layout="constrained")
-    axes = fig.subplots(1, len(jobs), squeeze=False)
+) -> ChartData | None:
+    """Cost per unit of work for every job with at least one priced instance, or None."""
+    priced = [
+        job
+        for job, case in cases.items()
+        if any(r.case == case and r.cost_per_million_samples is not None for r in results)
+    ]
+    if not priced:
+        return None
+    ncols = min(3, len(priced))
+    nrows = -(-len(priced) // ncols)
+    fig = Figure(figsize=(4.5 * ncols, 3.8 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     data = {}
-    for ax, job in zip(axes.flat, jobs, strict=True):
-        rows = [r for r in results if r.case == cases.get(job)]
+    for ax, job in zip(axes.flat, priced, strict=False):
+        rows = [r for r in results if r.case == cases[job]]
         data[job] = _bars(
             ax, f"{job}\n{COST_TITLE}", rows, lambda r: r.cost_per_million_samples, colours
         )
+    for ax in list(axes.flat)[len(priced) :]:
+        ax.set_visible(False)
     fig.suptitle("Cost per unit of work (on-demand price x time per sample)")
     _save(fig, out)
     return ChartData(out, "cost", data)
@@ -123,5 +147,5 @@ def render_charts(results: Sequence[CaseResult], out_dir: Path) -> list[ChartDat
         )
         for job, case in cases.items()
     ]
-    charts.append(cost_chart(results, cases, colours, out_dir / "cost.png"))
-    return charts
+    cost = cost_chart(results, cases, colours, out_dir / "cost.png")
+    return [*charts, cost] if cost else charts

@@ -95,7 +95,7 @@ def _cell_values(r: CaseResult) -> list[str]:
         "-" if r.cpu_percent is None else f"{r.cpu_percent:.0f}",
         "-" if r.steal_percent is None else f"{r.steal_percent:.1f}",
         "no price" if r.price_per_hour is None else f"${r.price_per_hour:.4f}",
-        "-" if r.cost_per_million_samples is None else f"${r.cost_per_million_samples:.4f}",
+        "-" if r.cost_per_million_samples is None else f"${r.cost_per_million_samples:.3g}",
         "-" if r.ratio_to_baseline is None else f"{r.ratio_to_baseline:.2f}x",
         r.significance,
     ]
