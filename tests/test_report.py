@@ -318,9 +318,8 @@ def test_charts_have_one_bar_per_instance_with_the_results_values(
 
 
 def test_cost_chart_only_for_priced_jobs(tmp_path: Path) -> None:
-    results = results_for(
-        write_runs(tmp_path / "r", {"a": saved_run("c6g.medium", region="ap-northeast-2")})
-    )
+    folder = write_runs(tmp_path / "r", {"a": saved_run("c6g.medium", region="ap-northeast-2")})
+    results = results_for(folder, baseline=None)
     charts = render_charts(results, tmp_path / "charts")
     assert "cost.png" not in {c.path.name for c in charts}  # nothing priced: no empty chart
 
