@@ -11,7 +11,13 @@ import torch
 
 from stockbench.metrics import trim_heap
 from stockbench.news import bundled_feed, parse_feed
-from stockbench.sentiment import agreement, classify, load_replica, original_pipeline
+from stockbench.sentiment import (
+    agreement,
+    classify,
+    load_replica,
+    max_logit_diff,
+    original_pipeline,
+)
 
 from .conftest import Measure, Sizes
 
@@ -83,3 +89,4 @@ def test_sentiment_int8(
     )
     assert [p.title for p in preds] == headlines
     benchmark.extra_info["int8_label_agreement"] = agreement(reference, preds)
+    benchmark.extra_info["int8_max_abs_logit_diff"] = max_logit_diff(reference, preds)

@@ -192,6 +192,29 @@ def test_cli_news_text_warns_once_for_a_headless_model(
     assert "Mood of 3 headlines" in out.out
 
 
+def test_cli_news_int8_reports_agreement_with_fp32(
+    tiny_dirs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["news", "--model", str(tiny_dirs["electra"]), "--limit", "12", "--json", "--int8"]
+    assert main([*argv, "--check-agreement"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    check = doc["int8_vs_fp32"]
+    assert doc["int8"] is True
+    assert 0.0 <= check["label_agreement"] <= 1.0
+    assert check["max_abs_logit_diff"] >= 0.0
+    fp32 = classify(load_pretrained(tiny_dirs["electra"]), [h["title"] for h in doc["headlines"]])
+    int8_labels = [h["label"] for h in doc["headlines"]]
+    expected = sum(a.label == b for a, b in zip(fp32, int8_labels, strict=True)) / len(fp32)
+    assert check["label_agreement"] == pytest.approx(expected)
+
+
+def test_cli_check_agreement_needs_int8(
+    tiny_dirs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["news", "--model", str(tiny_dirs["bert"]), "--check-agreement"]) == 2
+    assert "add --int8" in capsys.readouterr().err
+
+
 def test_replica_int8_fits_700_mb_peak_rss() -> None:
     """The whole process's peak (VmHWM), in a fresh process: load + 100 headlines."""
     code = (

@@ -298,6 +298,20 @@ def agreement(a: Sequence[Prediction], b: Sequence[Prediction]) -> float:
     return sum(x.label == y.label for x, y in zip(a, b, strict=True)) / len(a)
 
 
+def max_logit_diff(a: Sequence[Prediction], b: Sequence[Prediction]) -> float:
+    """Largest absolute difference between two runs' logits (0.0 when none were kept)."""
+    if len(a) != len(b):
+        raise ValueError(f"cannot compare {len(a)} predictions with {len(b)}")
+    return max(
+        (
+            abs(x - y)
+            for p, q in zip(a, b, strict=True)
+            for x, y in zip(p.logits, q.logits, strict=True)
+        ),
+        default=0.0,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class MoodShare:
     label: str

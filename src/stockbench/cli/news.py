@@ -36,6 +36,12 @@ def register(sub: Any) -> None:
     news.add_argument("--batch-size", type=int, default=32)
     news.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's)")
     news.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    news.add_argument(
+        "--check-agreement",
+        action="store_true",
+        help="with --int8: classify with fp32 first (then free it) and report how "
+        "often int8 keeps fp32's label",
+    )
     news.set_defaults(run=cmd_news)
 
 
@@ -51,20 +57,34 @@ def _fetch(args: argparse.Namespace) -> Feed:
 def cmd_news(args: argparse.Namespace) -> int:
     if args.limit < 1 or args.batch_size < 1 or (args.threads is not None and args.threads < 1):
         raise CliError("--limit, --batch-size and --threads must be >= 1", EXIT_USAGE)
+    if args.check_agreement and not args.int8:
+        raise CliError("--check-agreement compares int8 with fp32: add --int8", EXIT_USAGE)
     # torch and transformers take seconds to import: only this command pays for them.
     from transformers.utils import logging as hf_logging
 
     from stockbench.lstm import torch_threads
-    from stockbench.sentiment import classify, load_model, mood
+    from stockbench.metrics import trim_heap
+    from stockbench.sentiment import agreement, classify, load_model, max_logit_diff, mood
 
     feed = _fetch(args)
     if not feed.headlines:
         raise CliError(f"the feed has no usable headline ({len(feed.skipped)} items skipped)")
     if args.json:
         hf_logging.disable_progress_bar()  # keep stderr to the one warning line
+    check: dict[str, Any] | None = None
     with torch_threads(args.threads):
+        if args.check_agreement:
+            fp32 = load_model(args.model)
+            reference = classify(fp32, feed.titles, batch_size=args.batch_size)
+            del fp32
+            trim_heap()  # never hold the fp32 and int8 weights at once
         sm = load_model(args.model, int8=args.int8)
         predictions = classify(sm, feed.titles, batch_size=args.batch_size)
+    if args.check_agreement:
+        check = {
+            "label_agreement": agreement(reference, predictions),
+            "max_abs_logit_diff": max_logit_diff(reference, predictions),
+        }
     warning = sm.warning()
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
@@ -83,6 +103,8 @@ def cmd_news(args: argparse.Namespace) -> int:
             "mood": {m.label: {"count": m.count, "share": round(m.share, 4)} for m in shares},
             "skipped": [{"index": s.index, "reason": s.reason} for s in feed.skipped],
         }
+        if check is not None:
+            doc["int8_vs_fp32"] = check
         print(json.dumps(doc, ensure_ascii=False, indent=2))
         return 0
     for s in feed.skipped:
@@ -95,4 +117,9 @@ def cmd_news(args: argparse.Namespace) -> int:
     )
     for m in shares:
         print(f"  {m.label:<12}{m.count:>5}  {m.share:6.1%}")
+    if check is not None:
+        print(
+            f"\nint8 keeps fp32's label on {check['label_agreement']:.1%} of the headlines; "
+            f"largest logit difference {check['max_abs_logit_diff']:.4f}"
+        )
     return 0
