@@ -29,25 +29,10 @@ def test_lstm_original_cold(measure: Measure) -> None:
     assert tuple(out.shape) == (SEQUENCES, 1)
 
 
-@pytest.mark.benchmark(group="lstm")
-def test_lstm_warm(measure: Measure, reference: object, sizes: Sizes) -> None:
-    model, batch = build_model(), make_batch()
-    with torch_threads(CORES) as threads:
-        out = measure(
-            infer,
-            model,
-            batch,
-            samples=SEQUENCES,
-            rounds=sizes.rounds(100),
-            warmup_rounds=0 if sizes.smoke else 10,
-            threads=threads,
-        )
-    assert checksum(out).close_to(reference)  # type: ignore[arg-type]
-
-
-@pytest.mark.benchmark(group="lstm_threads")
-@pytest.mark.parametrize("threads", range(1, CORES + 1))
-def test_lstm_threads(measure: Measure, reference: object, sizes: Sizes, threads: int) -> None:
+def measure_warm(
+    measure: Measure, reference: object, sizes: Sizes, threads: int, rounds: int, warmup: int
+) -> None:
+    """The steady state with ``threads`` threads; the output must match the reference."""
     model, batch = build_model(), make_batch()
     with torch_threads(threads) as used:
         out = measure(
@@ -55,8 +40,19 @@ def test_lstm_threads(measure: Measure, reference: object, sizes: Sizes, threads
             model,
             batch,
             samples=SEQUENCES,
-            rounds=sizes.rounds(50),
-            warmup_rounds=0 if sizes.smoke else 5,
+            rounds=sizes.rounds(rounds),
+            warmup_rounds=0 if sizes.smoke else warmup,
             threads=used,
         )
     assert checksum(out).close_to(reference)  # type: ignore[arg-type]
+
+
+@pytest.mark.benchmark(group="lstm")
+def test_lstm_warm(measure: Measure, reference: object, sizes: Sizes) -> None:
+    measure_warm(measure, reference, sizes, CORES, rounds=100, warmup=10)
+
+
+@pytest.mark.benchmark(group="lstm_threads")
+@pytest.mark.parametrize("threads", range(1, CORES + 1))
+def test_lstm_threads(measure: Measure, reference: object, sizes: Sizes, threads: int) -> None:
+    measure_warm(measure, reference, sizes, threads, rounds=50, warmup=5)

@@ -4,6 +4,7 @@ headline at a time, against length-sorted batches in fp32 and in int8."""
 from __future__ import annotations
 
 import gc
+from functools import partial
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ import torch
 from stockbench.metrics import trim_heap
 from stockbench.news import bundled_feed, parse_feed
 from stockbench.sentiment import (
+    Prediction,
     agreement,
     classify,
     load_replica,
@@ -35,35 +37,33 @@ def _release_models() -> Any:
     trim_heap()
 
 
-@pytest.mark.benchmark(group="sentiment")
-def test_sentiment_original(measure: Measure, headlines: list[str], sizes: Sizes) -> None:
-    sm = load_replica()
-    run = original_pipeline(sm)
-    preds = measure(
+def measure_classify(
+    measure: Measure, run: Any, headlines: list[str], sizes: Sizes, rounds: int
+) -> list[Prediction]:
+    """Time ``run(headlines)``; a sample is a headline."""
+    preds: list[Prediction] = measure(
         run,
         headlines,
         samples=len(headlines),
-        rounds=sizes.rounds(3),
+        rounds=sizes.rounds(rounds),
         warmup_rounds=0 if sizes.smoke else 1,
         threads=torch.get_num_threads(),
     )
     assert [p.title for p in preds] == headlines
+    return preds
+
+
+@pytest.mark.benchmark(group="sentiment")
+def test_sentiment_original(measure: Measure, headlines: list[str], sizes: Sizes) -> None:
+    sm = load_replica()
+    preds = measure_classify(measure, original_pipeline(sm), headlines, sizes, rounds=3)
     assert {p.label for p in preds} <= set(sm.id2label.values())
 
 
 @pytest.mark.benchmark(group="sentiment")
 def test_sentiment_batched_fp32(measure: Measure, headlines: list[str], sizes: Sizes) -> None:
     sm = load_replica()
-    preds = measure(
-        classify,
-        sm,
-        headlines,
-        samples=len(headlines),
-        rounds=sizes.rounds(5),
-        warmup_rounds=0 if sizes.smoke else 1,
-        threads=torch.get_num_threads(),
-    )
-    assert [p.title for p in preds] == headlines
+    preds = measure_classify(measure, partial(classify, sm), headlines, sizes, rounds=5)
     reference = original_pipeline(sm)(headlines)
     assert [p.label for p in preds] == [p.label for p in reference]
 
@@ -76,17 +76,8 @@ def test_sentiment_int8(
     reference = classify(fp32, headlines)
     del fp32
     gc.collect()
-    trim_heap()
+    trim_heap()  # the int8 case's memory starts without the fp32 weights
     sm = load_replica(int8=True)
-    preds = measure(
-        classify,
-        sm,
-        headlines,
-        samples=len(headlines),
-        rounds=sizes.rounds(10),
-        warmup_rounds=0 if sizes.smoke else 1,
-        threads=torch.get_num_threads(),
-    )
-    assert [p.title for p in preds] == headlines
+    preds = measure_classify(measure, partial(classify, sm), headlines, sizes, rounds=10)
     benchmark.extra_info["int8_label_agreement"] = agreement(reference, preds)
     benchmark.extra_info["int8_max_abs_logit_diff"] = max_logit_diff(reference, preds)

@@ -7,11 +7,11 @@ Modes: ``v2`` (token required), ``v1-only`` (the token PUT is refused with 403/4
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .loopback import QuietHandler, serve_handler
 
 TOKEN = "AQAEAFakeToken=="
 META = {
@@ -35,7 +35,7 @@ class FakeImds:
 def fake_imds(mode: str = "v2", refuse_status: int = 405) -> Iterator[tuple[str, FakeImds]]:
     state = FakeImds(mode, refuse_status)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def _reply(self, status: int, body: str = "") -> None:
             data = body.encode()
             self.send_response(status)
@@ -69,17 +69,8 @@ def fake_imds(mode: str = "v2", refuse_status: int = 405) -> Iterator[tuple[str,
                 return self._reply(200, META[key])
             return self._reply(404)
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", state
+        with serve_handler(Handler) as origin:
+            yield origin, state
     finally:
-        state.stop.set()
-        time.sleep(0)
-        server.shutdown()
-        server.server_close()
+        state.stop.set()  # release handlers of a silent service before shutdown

@@ -11,7 +11,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .loopback import QuietHandler, serve_handler
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Script:
 def scripted_server(steps: list[Step]) -> Iterator[tuple[str, Script]]:
     script = Script(steps)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             step = script.next(self.path)
             if step.delay_s:
@@ -53,15 +54,5 @@ def scripted_server(steps: list[Step]) -> Iterator[tuple[str, Script]]:
             except (BrokenPipeError, ConnectionResetError):
                 pass
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", script
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_handler(Handler) as origin:
+        yield origin, script
