@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import socket
+
 import pytest
 import requests
 import responses
@@ -155,3 +157,8 @@ def test_default_rate_is_no_faster_than_the_original() -> None:
     rate = HttpConfig().max_rate_per_host
     assert rate is not None
     assert 1 / rate >= 0.3
+
+
+def test_the_test_suite_cannot_reach_beyond_loopback() -> None:
+    with pytest.raises(ConnectionRefusedError, match="loopback only"):
+        socket.create_connection(("169.254.169.254", 80), timeout=0.1)

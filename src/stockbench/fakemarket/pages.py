@@ -7,6 +7,7 @@ ranking JSON pages and polling JSON. Written by the project, modelled on the rea
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from collections.abc import Iterable, Sequence
@@ -163,6 +164,7 @@ def _price_block(block_id: str, name: str, price: int, prev: int, volume: int, d
                     </div>"""
 
 
+@functools.cache
 def _filler() -> tuple[str, str]:
     """Page furniture every item page carries (menus, scripts, footers): about 150 kB.
 
@@ -191,13 +193,11 @@ def _filler() -> tuple[str, str]:
     )
 
 
-_FILLER_TOP, _FILLER_BOTTOM = _filler()
-
-
 def render_item_page(company: FakeCompany) -> bytes:
     """A legacy ``/item/main.naver`` page for ``company`` (UTF-8, about 190 kB)."""
     c = company
     name = html.escape(c.name)
+    top, bottom = _filler()
     jo, eok = divmod(c.market_cap_eok, 10_000)
     cap_inner = (
         f"\n\t\t\t\t\t\t\t\t\t\t{jo:,}조\n\t\t\t\t\t\t\t\t\t\t\n\t\t\t\t\t\t\t\t\t\t\t{eok:,}"
@@ -213,7 +213,7 @@ def render_item_page(company: FakeCompany) -> bytes:
 <meta property="og:url" content="https://finance.naver.com/item/main.naver?code={c.code}"/>
 </head>
 <body>
-{_FILLER_TOP}
+{top}
 <div class="wrap_company"><h2><a href="#" onClick="return false;">{name}</a></h2>
 <div class="description"><span class="code">{c.code}</span></div></div>
                 <!-- KRX, NXT 탭 -->
@@ -232,7 +232,7 @@ def render_item_page(company: FakeCompany) -> bytes:
 \t\t\t\t\t\t\t<td><em>{c.market_cap_eok * 100_000_000 // max(c.price, 1):,}</em></td></tr>
 \t\t\t\t\t\t</table>
 </div>
-{_FILLER_BOTTOM}
+{bottom}
 </body>
 </html>
 """
