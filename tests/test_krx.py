@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from stockbench import original
 from stockbench.errors import ParseError
 from stockbench.fakemarket import generate_market, render_krx_list
 from stockbench.krx import HEADERS_10, parse_listing
@@ -89,3 +90,12 @@ def test_select_by_codes_and_limit_keeps_list_order() -> None:
     listing = parse_listing(data)
     assert [c.code for c in listing.select(codes=["000004", "000002"])] == ["000002", "000004"]
     assert [c.code for c in listing.select(limit=2)] == ["000001", "000002"]
+
+
+def test_the_original_list_step_crashes_on_alphanumeric_codes(raw_fixture) -> None:
+    """Why the project parses the list itself: the study's own step, on real lists."""
+    with pytest.raises(ValueError, match="Unknown format code 'd'"):
+        original.krx_stock_list(raw_fixture("krx_corplist_2026-04.xls"))
+    old = original.krx_stock_list(raw_fixture("krx_corplist_2019-08.xls"))
+    assert len(old) == 2280
+    assert "001250" in set(old["종목코드"])  # int64 column, zeros padded back by 06d
