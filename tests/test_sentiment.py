@@ -152,6 +152,14 @@ def test_replica_shape_matches_the_original_and_is_seeded(headlines: list[str]) 
     assert [p.logits for p in classify(c, headlines[:8])] != [p.logits for p in pa]
 
 
+def test_full_replica_has_the_originals_size() -> None:
+    """KcELECTRA-base-v2022's shape: about 127.8 M parameters, as in the brief."""
+    sm = load_replica()
+    assert sm.parameter_count() == 127_778_306
+    assert sm.model.config.num_hidden_layers == 12
+    assert sm.model.config.intermediate_size == 3_072
+
+
 def test_mood_counts_every_label() -> None:
     preds = [
         Prediction("a", "positive", 0.9),

@@ -28,10 +28,6 @@ class SourceResult:
     quotes: dict[str, Quote] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
 
-    def merge(self, other: SourceResult) -> None:
-        self.quotes.update(other.quotes)
-        self.failures.update(other.failures)
-
 
 class QuoteSource(Protocol):
     name: str
