@@ -67,9 +67,9 @@ def snapshot_market(
             progress(len(result_rows))
     failed: dict[str, str] = {}
     pending = [c for c in companies if c.code not in result_rows]
+    order = {c.code: i for i, c in enumerate(companies)}
 
     def publish() -> None:
-        order = {c.code: i for i, c in enumerate(companies)}
         snap.rows = sorted(result_rows.values(), key=lambda r: order[r.code])
         snap.failures = [
             Failure(c.code, c.name, failed[c.code]) for c in companies if c.code in failed
