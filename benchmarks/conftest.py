@@ -18,7 +18,13 @@ from typing import Any
 import pytest
 
 from stockbench.fakemarket import FakeMarket, generate_market
-from stockbench.metrics import PeakRssMeter, process_cpu_seconds, steal_percent, system_cpu_times
+from stockbench.metrics import (
+    PeakRssMeter,
+    process_cpu_seconds,
+    quantile,
+    steal_percent,
+    system_cpu_times,
+)
 from stockbench.server import MarketServer, ServerConfig, serve_market
 
 BENCH_LATENCY_MS = 30.0
@@ -70,13 +76,6 @@ def market_server(market: FakeMarket) -> Iterator[MarketServer]:
         yield server
 
 
-def _percentiles(times: list[float]) -> tuple[float, float, float]:
-    if len(times) < 2:
-        return times[0], times[0], times[0]
-    q = statistics.quantiles(times, n=100, method="inclusive")
-    return q[49], q[89], q[98]
-
-
 Measure = Callable[..., Any]
 
 
@@ -114,7 +113,7 @@ def measure(benchmark: Any) -> Measure:
         cpu = process_cpu_seconds() - cpu0
         measured = times[-rounds:] if len(times) >= rounds else times
         median = statistics.median(measured)
-        p50, p90, p99 = _percentiles(measured)
+        p50, p90, p99 = (quantile(measured, q) for q in (50, 90, 99))
         benchmark.extra_info.update(
             {
                 "samples": samples,

@@ -72,6 +72,11 @@ def cpu_model() -> str | None:
 
 
 @best_effort
+def total_memory_bytes() -> int:
+    return int(psutil.virtual_memory().total)
+
+
+@best_effort
 def ec2_identity() -> Ec2Identity | None:
     return fetch_identity()
 
@@ -108,7 +113,6 @@ def machine_info(
     identity = ec2_identity()
     ident = asdict(identity) if identity else {}
     instance_type = ident.get("instance_type")
-    memory = best_effort(lambda: int(psutil.virtual_memory().total))()
     info: dict[str, Any] = {
         "ec2_instance_type": instance_type,
         "ec2_region": ident.get("region"),
@@ -119,7 +123,7 @@ def machine_info(
         "cpu_architecture": platform.machine() or None,
         "cpu_model": cpu_model_hint or cpu_model(),
         "cpu_count_logical": os.cpu_count(),
-        "total_memory_bytes": memory,
+        "total_memory_bytes": total_memory_bytes(),
         "transformers_version": transformers_version(),
         "sentiment_model": "replica",
         "sentiment_weights_trained": False,

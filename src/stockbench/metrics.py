@@ -10,7 +10,9 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
+import statistics
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -140,3 +142,12 @@ def trim_heap() -> bool:
     except OSError:
         return False
     return bool(libc.malloc_trim(0))
+
+
+def quantile(data: Sequence[float], percent: int) -> float:
+    """The ``percent``-th percentile (1..99, inclusive method); a single value is itself."""
+    if not data:
+        raise ValueError("quantile of no data")
+    if len(data) < 2:
+        return data[0]
+    return statistics.quantiles(data, n=100, method="inclusive")[percent - 1]

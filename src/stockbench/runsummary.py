@@ -8,13 +8,14 @@ over the case's, both from the same run.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from stockbench.errors import ParseError
+from stockbench.report.runs import load_runs
+from stockbench.units import format_mb, format_seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,17 +33,11 @@ class CaseSummary:
 
 
 def load_run(path: Path) -> dict[str, Any]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ParseError(f"not a readable JSON file ({exc})", source=str(path)) from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("benchmarks"), list):
-        raise ParseError(
-            "no 'benchmarks' list: not a pytest-benchmark file",
-            source=str(path),
-            field="benchmarks",
-        )
-    return doc
+    """One saved run, checked like every run the report reads; a ParseError if unusable."""
+    runs, skipped = load_runs([path])
+    if skipped:
+        raise ParseError(skipped[0].reason, source=str(path))
+    return {"benchmarks": list(runs[0].benchmarks)}
 
 
 def _baseline(cases: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
@@ -79,20 +74,6 @@ def summarize(doc: Mapping[str, Any]) -> list[CaseSummary]:
                 )
             )
     return out
-
-
-def format_seconds(seconds: float | None) -> str:
-    """``0.00345`` -> ``"3.45 ms"``; None -> ``"-"``."""
-    if seconds is None:
-        return "-"
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
-        if abs(seconds) >= scale:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds * 1e9:.3g} ns"
-
-
-def format_mb(nbytes: int | None) -> str:
-    return "-" if nbytes is None else f"{nbytes / 2**20:,.0f} MB"
 
 
 def format_summary(rows: Sequence[CaseSummary]) -> str:

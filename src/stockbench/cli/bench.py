@@ -129,10 +129,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CliError(f"no readable benchmark run in {', '.join(map(str, args.paths))}")
     region = report.pick_region(runs, args.region)
     try:
-        results = report.aggregate(runs, prices, region, args.baseline)
+        baseline = report.pick_baseline(runs, args.baseline)
     except ConfigError as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
-    baseline = args.baseline or sorted({r.instance for r in runs})[0]
+    results = report.aggregate(runs, prices, region, baseline)
     verdicts = report.verdicts(results, targets)
     charts = (
         {} if args.no_charts else {c.title: c.path.name for c in render_charts(results, args.out)}

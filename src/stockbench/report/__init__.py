@@ -19,6 +19,7 @@ from stockbench.report.compare import (
     headline_cases,
     mann_whitney_p,
     parse_targets,
+    pick_baseline,
     verdicts,
 )
 from stockbench.report.prices import PriceTable, load_prices
@@ -41,6 +42,7 @@ __all__ = [
     "mann_whitney_p",
     "markdown",
     "parse_targets",
+    "pick_baseline",
     "pick_region",
     "results_csv",
     "terminal_table",

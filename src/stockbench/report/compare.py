@@ -11,6 +11,7 @@ from typing import Any
 from scipy.stats import mannwhitneyu
 
 from stockbench.errors import ConfigError
+from stockbench.metrics import quantile
 from stockbench.report.prices import PriceTable
 from stockbench.report.runs import Run
 
@@ -77,12 +78,6 @@ def _median_of(values: Iterable[Any]) -> float | None:
     return statistics.median(nums) if nums else None
 
 
-def _quantile(data: Sequence[float], q: int) -> float:
-    if len(data) < 2:
-        return data[0]
-    return statistics.quantiles(data, n=100, method="inclusive")[q - 1]
-
-
 def _combine(
     group: str,
     case: str,
@@ -109,8 +104,8 @@ def _combine(
         samples=int(samples) if samples else None,
         time_per_sample_s=tps,
         samples_per_s=1 / tps if tps else None,
-        p90_s=_quantile(raw, 90) if have_raw else _median_of(e.get("round_p90_s") for e in extras),
-        p99_s=_quantile(raw, 99) if have_raw else _median_of(e.get("round_p99_s") for e in extras),
+        p90_s=quantile(raw, 90) if have_raw else _median_of(e.get("round_p90_s") for e in extras),
+        p99_s=quantile(raw, 99) if have_raw else _median_of(e.get("round_p99_s") for e in extras),
         peak_rss_bytes=max(peaks) if peaks else None,
         memory_bytes=int(memory) if memory else None,
         cpu_percent=_median_of(e.get("cpu_percent") for e in extras),
@@ -134,6 +129,14 @@ def mann_whitney_p(a: Sequence[float], b: Sequence[float]) -> float | None:
     return float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
 
 
+def pick_baseline(runs: Sequence[Run], explicit: str | None = None) -> str:
+    """``explicit`` if some run has it (else ConfigError), or the first instance by name."""
+    instances = sorted({r.instance for r in runs})
+    if explicit is not None and explicit not in instances:
+        raise ConfigError(f"--baseline {explicit!r} is not among the runs: {', '.join(instances)}")
+    return explicit or instances[0]
+
+
 def aggregate(
     runs: Sequence[Run], prices: PriceTable, region: str, baseline: str | None = None
 ) -> list[CaseResult]:
@@ -143,10 +146,7 @@ def aggregate(
         for bench in run.benchmarks:
             key = (str(bench.get("group") or ""), str(bench["name"]), run.instance)
             by_key.setdefault(key, []).append((run, bench))
-    instances = sorted({r.instance for r in runs})
-    if baseline is not None and baseline not in instances:
-        raise ConfigError(f"--baseline {baseline!r} is not among the runs: {', '.join(instances)}")
-    base = baseline or instances[0]
+    base = pick_baseline(runs, baseline)
     results = [
         _combine(g, c, i, entries, prices.price(region, i))
         for (g, c, i), entries in sorted(by_key.items())

@@ -10,7 +10,7 @@ from typing import Any
 from stockbench.report.compare import SIGNIFICANCE_ALPHA, CaseResult, Verdict
 from stockbench.report.prices import PriceTable
 from stockbench.report.runs import Skipped
-from stockbench.runsummary import format_mb, format_seconds
+from stockbench.units import format_mb, format_seconds
 
 CSV_FIELDS = (
     "group",
