@@ -1,10 +1,14 @@
-"""Benchmark plumbing: sizes per mode, and ``measure``, which times a workload with
-pytest-benchmark and records what the original study measured around it.
+"""Benchmark plumbing: the suite's options and machine info, sizes per mode, and
+``measure``, which times a workload with pytest-benchmark and records what the original
+study measured around it.
 
-Each case records in ``extra_info`` (units in the key names): samples, time per sample
-and samples per second (from the median round), CPU % of the process over the case,
-RSS before and peak RSS during the case (the kernel's VmHWM, reset at the start, or a
-10 ms sampler), system-wide steal %, threads, rounds and p50/p90/p99 of round times.
+Each case records in ``extra_info`` (units in the key names): what it is (``job``, and
+``role``: ``baseline`` for the original study's method, ``headline`` for the case that
+answers its job), samples, time per sample and samples per second (from the median
+round), CPU % of the process over the case, RSS before and peak RSS during the case
+(the kernel's VmHWM, reset at the start, or a 10 ms sampler), system-wide steal %,
+threads, rounds and p50/p90/p99 of round times. The report reads ``job`` and ``role``;
+it knows no test names.
 """
 
 from __future__ import annotations
@@ -17,7 +21,14 @@ from typing import Any
 
 import pytest
 
-from stockbench.fakemarket import FakeMarket, generate_market
+from stockbench.fakemarket import (
+    FakeMarket,
+    MarketServer,
+    ServerConfig,
+    generate_market,
+    serve_market,
+)
+from stockbench.machine import machine_info as collect_machine_info
 from stockbench.metrics import (
     PeakRssMeter,
     process_cpu_seconds,
@@ -25,9 +36,28 @@ from stockbench.metrics import (
     steal_percent,
     system_cpu_times,
 )
-from stockbench.server import MarketServer, ServerConfig, serve_market
 
 BENCH_LATENCY_MS = 30.0
+BASELINE = "baseline"  # the original study's method, or a sweep's reference point
+HEADLINE = "headline"  # the case whose numbers answer "which instance for this job"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--stockbench-full",
+        action="store_true",
+        help="benchmarks: run the original per-company crawl over the whole bundled market "
+        "(about 17 minutes at its 0.3 s pause) instead of a subset",
+    )
+
+
+def pytest_benchmark_update_machine_info(config: pytest.Config, machine_info: dict) -> None:  # type: ignore[type-arg]
+    """Add stockbench's keys (EC2 identity, CPU, memory, torch, model) to the saved JSON.
+
+    Collected once per session; every collector is best-effort, so this never fails a run.
+    """
+    brand = (machine_info.get("cpu") or {}).get("brand_raw")
+    machine_info.update(collect_machine_info(cpu_model_hint=brand))
 
 
 @dataclass(frozen=True)
@@ -81,7 +111,8 @@ Measure = Callable[..., Any]
 
 @pytest.fixture
 def measure(benchmark: Any) -> Measure:
-    """``measure(fn, *args, samples=N, rounds=R, warmup_rounds=W, threads=T)`` -> fn's result.
+    """``measure(fn, *args, samples=N, rounds=R, warmup_rounds=W, threads=T, role=ROLE,
+    job=JOB)`` -> fn's result. ``job`` defaults to the benchmark's group.
 
     ``fn`` is timed by ``benchmark.pedantic``; everything else here happens around it.
     """
@@ -93,7 +124,11 @@ def measure(benchmark: Any) -> Measure:
         rounds: int = 5,
         warmup_rounds: int = 0,
         threads: int | None = None,
+        role: str | None = None,
+        job: str | None = None,
     ) -> Any:
+        if role not in (None, BASELINE, HEADLINE):
+            raise ValueError(f"role must be {BASELINE!r}, {HEADLINE!r} or None, got {role!r}")
         if samples < 1:
             raise ValueError(f"samples must be >= 1, got {samples}")
         times: list[float] = []
@@ -116,6 +151,8 @@ def measure(benchmark: Any) -> Measure:
         p50, p90, p99 = (quantile(measured, q) for q in (50, 90, 99))
         benchmark.extra_info.update(
             {
+                "job": job or benchmark.group,
+                "role": role,
                 "samples": samples,
                 "time_per_sample_s": median / samples,
                 "samples_per_s": samples / median if median > 0 else None,

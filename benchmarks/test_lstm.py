@@ -7,9 +7,10 @@ import os
 
 import pytest
 
-from stockbench.lstm import build_model, checksum, infer, infer_original, make_batch, torch_threads
+from stockbench.lstm import build_model, checksum, infer, infer_original, make_batch
+from stockbench.threads import torch_threads
 
-from .conftest import Measure, Sizes
+from .conftest import BASELINE, HEADLINE, Measure, Sizes
 
 SEQUENCES = 1024
 CORES = os.cpu_count() or 1
@@ -25,12 +26,18 @@ def test_lstm_original_cold(measure: Measure) -> None:
     """What the original timed: one call on a fresh model. First in this module, so the
     first LSTM call of the process unless another module ran one before."""
     model, batch = build_model(), make_batch()
-    out = measure(infer_original, model, batch, samples=SEQUENCES, rounds=1)
+    out = measure(infer_original, model, batch, samples=SEQUENCES, rounds=1, role=BASELINE)
     assert tuple(out.shape) == (SEQUENCES, 1)
 
 
 def measure_warm(
-    measure: Measure, reference: object, sizes: Sizes, threads: int, rounds: int, warmup: int
+    measure: Measure,
+    reference: object,
+    sizes: Sizes,
+    threads: int,
+    rounds: int,
+    warmup: int,
+    role: str | None,
 ) -> None:
     """The steady state with ``threads`` threads; the output must match the reference."""
     model, batch = build_model(), make_batch()
@@ -43,16 +50,19 @@ def measure_warm(
             rounds=sizes.rounds(rounds),
             warmup_rounds=0 if sizes.smoke else warmup,
             threads=used,
+            role=role,
+            job="lstm",
         )
     assert checksum(out).close_to(reference)  # type: ignore[arg-type]
 
 
 @pytest.mark.benchmark(group="lstm")
 def test_lstm_warm(measure: Measure, reference: object, sizes: Sizes) -> None:
-    measure_warm(measure, reference, sizes, CORES, rounds=100, warmup=10)
+    measure_warm(measure, reference, sizes, CORES, rounds=100, warmup=10, role=HEADLINE)
 
 
 @pytest.mark.benchmark(group="lstm_threads")
 @pytest.mark.parametrize("threads", range(1, CORES + 1))
 def test_lstm_threads(measure: Measure, reference: object, sizes: Sizes, threads: int) -> None:
-    measure_warm(measure, reference, sizes, threads, rounds=50, warmup=5)
+    role = BASELINE if threads == 1 else None  # the sweep's speed-ups are against 1 thread
+    measure_warm(measure, reference, sizes, threads, rounds=50, warmup=5, role=role)

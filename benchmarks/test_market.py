@@ -8,17 +8,16 @@ from typing import Any
 
 import pytest
 
-from stockbench import original
-from stockbench.crawl import fetch_listing
-from stockbench.fakemarket import FakeMarket, render_item_page
-from stockbench.krx import Listing
-from stockbench.naver import parse_item_page
+from stockbench.downloads import fetch_listing
+from stockbench.fakemarket import FakeMarket, MarketServer, render_item_page
+from stockbench.market import original
+from stockbench.market.krx import Listing
+from stockbench.market.naver import parse_item_page
+from stockbench.market.snapshot import snapshot_market
+from stockbench.market.sources import default_chain
 from stockbench.net import NAVER_ITEM_URL, Endpoints, HttpClient, HttpConfig
-from stockbench.server import MarketServer
-from stockbench.snapshot import snapshot_market
-from stockbench.sources import default_chain
 
-from .conftest import Measure, Sizes
+from .conftest import BASELINE, HEADLINE, Measure, Sizes
 
 EOK_PER_JO = 10_000
 
@@ -53,6 +52,7 @@ def test_market_snapshot_ranking(
         client,
         samples=len(listing),
         rounds=sizes.rounds(3),
+        role=HEADLINE,
     )
     assert snap.rows_ok + len(snap.failures) == len(listing)
     assert {f.code for f in snap.failures} == market.delisted_codes
@@ -82,6 +82,7 @@ def test_market_snapshot_original(
         lambda code: endpoints.url(NAVER_ITEM_URL.format(code=code)),
         samples=len(pairs),
         rounds=sizes.rounds(2),
+        role=BASELINE,
     )
     # What the original returns is right; what it loses, it loses silently: delisted
     # codes and every company worth 1조 or more (its market-cap parse cannot read 조).
@@ -134,6 +135,7 @@ def test_parse_page_original(measure: Measure, page: tuple[str, bytes], sizes: S
         samples=1,
         rounds=sizes.rounds(30),
         warmup_rounds=2,
+        role=BASELINE,
     )  # decoding included in both
     assert result is None  # the original cannot read a 조 market cap: this page is lost
 
@@ -149,6 +151,7 @@ def test_parse_page(
         samples=1,
         rounds=sizes.rounds(300),
         warmup_rounds=10,
+        role=HEADLINE,
     )
     truth = market.by_code[code]
     assert (quote.price, quote.market_cap_eok, quote.volume) == (

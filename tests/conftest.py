@@ -42,3 +42,11 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+
+
+@pytest.fixture(scope="session")
+def tiny_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Folders of tiny random-weight models (``tinymodels``), built once per session."""
+    from .tinymodels import build_tiny_models  # noqa: PLC0415 (torch: only when used)
+
+    return build_tiny_models(tmp_path_factory.mktemp("models"))

@@ -1,7 +1,7 @@
 """A loopback HTTP server that plays a script of responses and records every hit.
 
 For the few HTTP behaviours ``responses`` cannot show (urllib3 sleeping on
-``Retry-After``, a socket read timeout): whole flows use ``stockbench.server``.
+``Retry-After``, a socket read timeout): whole flows use ``stockbench.fakemarket.server``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,6 @@ import pytest
 import requests
 
 from stockbench.imds import Ec2Identity, ImdsSettings, fetch_identity, looks_like_ec2
-from stockbench.machine import cpu_model_from_proc, is_burstable, local_name
 
 from .fake_imds import fake_imds
 
@@ -80,23 +79,3 @@ def test_settings_defaults_and_bad_values() -> None:
     )
     assert (s.disabled, s.explicit, s.timeout_s, s.attempts) == (False, False, 1.0, 1)
     assert s.endpoint == "http://169.254.169.254"
-
-
-def test_cpu_model_from_proc_on_x86_and_graviton() -> None:
-    assert (
-        cpu_model_from_proc("processor\t: 0\nmodel name\t: Intel(R) Xeon(R)\n")
-        == "Intel(R) Xeon(R)"
-    )
-    graviton = "processor\t: 0\nCPU implementer\t: 0x41\nCPU part\t: 0xd0c\n"
-    assert cpu_model_from_proc(graviton) == "ARM Neoverse-N1 (AWS Graviton2)"
-    assert cpu_model_from_proc("") is None
-
-
-def test_burstable_and_local_name() -> None:
-    assert is_burstable("t4g.micro") is True
-    assert is_burstable("c6g.medium") is False
-    assert is_burstable(None) is None
-    assert local_name({"ec2_instance_type": "m5.large"}) == "m5.large"
-    assert (
-        local_name({"cpu_architecture": "aarch64", "cpu_count_logical": 2}) == "local-aarch64-2cpu"
-    )

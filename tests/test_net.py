@@ -36,7 +36,7 @@ def test_retry_on_503_then_success() -> None:
     assert (client.stats.requests, client.stats.retries) == (2, 1)
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_persistent_503_is_a_fetch_error_with_status_after_bounded_retries() -> None:
     responses.get(URL, status=503)
     client = HttpClient(FAST)
@@ -47,7 +47,7 @@ def test_persistent_503_is_a_fetch_error_with_status_after_bounded_retries() -> 
     assert len(responses.calls) == FAST.retries + 1
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_404_is_not_retried() -> None:
     responses.get(URL, status=404)
     with pytest.raises(FetchError, match="HTTP 404"):
@@ -55,7 +55,7 @@ def test_404_is_not_retried() -> None:
     assert len(responses.calls) == 1
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_timeout_exception_becomes_fetch_timeout() -> None:
     responses.get(URL, body=requests.exceptions.ReadTimeout("slow"))
     with pytest.raises(FetchTimeout) as info:
@@ -63,29 +63,20 @@ def test_timeout_exception_becomes_fetch_timeout() -> None:
     assert isinstance(info.value.__cause__, requests.exceptions.ReadTimeout)
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_connection_error_becomes_fetch_error() -> None:
     responses.get(URL, body=requests.exceptions.ConnectionError("refused"))
     with pytest.raises(FetchError, match="ConnectionError"):
         fetch(HttpClient(FAST), URL)
 
 
-@responses.activate
+@responses.activate(assert_all_requests_are_fired=True)
 def test_session_sends_browser_user_agent_and_referer() -> None:
     responses.get(URL, body=b"x")
     fetch(HttpClient(FAST), URL)
     sent = responses.calls[0].request.headers
     assert "Mozilla/5.0" in sent["User-Agent"]
     assert sent["Referer"] == "https://m.stock.naver.com/"
-
-
-def test_unfired_registration_fails_the_test() -> None:
-    """A registered call that is never made is an error, so mocks cannot go stale."""
-    with (
-        pytest.raises(AssertionError, match="Not all requests have been executed"),
-        responses.RequestsMock(assert_all_requests_are_fired=True) as mock,
-    ):
-        mock.get(URL, body=b"never asked for")
 
 
 def test_429_retry_after_is_waited_on(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,15 +13,16 @@ from pathlib import Path
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 from tokenizers.processors import TemplateProcessing
 
+from stockbench.data import news_feed
 from stockbench.fakemarket import generate_market
-from stockbench.news import bundled_feed, parse_feed
+from stockbench.news.feed import parse_feed
 
 OUT = Path(__file__).resolve().parents[1] / "src/stockbench/data/replica_tokenizer.json"
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
 
 def corpus() -> list[str]:
-    feed = parse_feed(bundled_feed(), limit=None)
+    feed = parse_feed(news_feed(), limit=None)
     market = generate_market()
     lines = [h.title for h in feed.headlines]
     lines += [f"{c.name} {c.sector}" for c in market.companies]

@@ -37,13 +37,14 @@ def _lstm(samples: int | None) -> tuple[Callable[[], Any], Callable[[Any], int]]
 
 
 def _market(samples: int | None) -> tuple[Callable[[], Any], Callable[[Any], int]]:
-    from stockbench import crawl, net, snapshot, sources
+    from stockbench import downloads, net
+    from stockbench.market import snapshot, sources
 
     def load() -> Any:
         client = net.HttpClient(
             net.HttpConfig(max_rate_per_host=None), endpoints=net.Endpoints.from_env()
         )
-        listing = crawl.fetch_listing(client).select(limit=samples)
+        listing = downloads.fetch_listing(client).select(limit=samples)
         return client, listing
 
     def first(state: Any) -> int:
@@ -55,10 +56,11 @@ def _market(samples: int | None) -> tuple[Callable[[], Any], Callable[[Any], int
 
 
 def _sentiment(samples: int | None) -> tuple[Callable[[], Any], Callable[[Any], int]]:
-    from stockbench import news, sentiment
+    from stockbench.data import news_feed
+    from stockbench.news import feed, sentiment
 
     def load() -> Any:
-        titles = news.parse_feed(news.bundled_feed(), limit=samples or news.DEFAULT_LIMIT).titles
+        titles = feed.parse_feed(news_feed(), limit=samples or feed.DEFAULT_LIMIT).titles
         return sentiment.load_replica(int8=True), titles
 
     def first(state: Any) -> int:

@@ -6,7 +6,7 @@
     ├── FetchError          .url, .status (None when no HTTP response arrived)
     │   └── FetchTimeout    connect or read timed out after the configured retries
     ├── ParseError          .source, .field: bytes that are not what they claim to be
-    └── ConfigError         a setting, option or environment variable is unusable
+    └── ConfigError         .setting: a setting, option or environment variable is unusable
 
 Foreign exceptions (``requests``, ``urllib3``, ``json``, ``UnicodeDecodeError``) are
 translated into these at exactly one boundary each (``http.fetch`` for the network,
@@ -45,4 +45,14 @@ class ParseError(StockbenchError):
 
 
 class ConfigError(StockbenchError):
-    """A configuration value (option, environment variable, file) is unusable."""
+    """A configuration value (option, environment variable, file) is unusable.
+
+    ``setting`` names the value the way the library calls it (``limit``, ``prices``);
+    the command line maps it to its own flag (``--limit``), so library messages never
+    speak of flags.
+    """
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        super().__init__(f"{setting}: {message}" if setting else message)
+        self.message = message
+        self.setting = setting

@@ -7,8 +7,6 @@ Weights and inputs are seeded, so a run on ARM and one on x86 can be compared by
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -57,20 +55,6 @@ def build_model(config: LstmConfig = LstmConfig()) -> SimpleLSTM:
 def make_batch(config: LstmConfig = LstmConfig()) -> torch.Tensor:
     gen = torch.Generator().manual_seed(config.seed + 1)
     return torch.randn(config.batch_size, config.seq_len, config.input_dim, generator=gen)
-
-
-@contextmanager
-def torch_threads(n: int | None) -> Iterator[int]:
-    """Run the block with ``n`` intra-op threads (None: leave as is), then restore."""
-    before = torch.get_num_threads()
-    if n is not None:
-        if n < 1:
-            raise ValueError(f"threads must be >= 1, got {n}")
-        torch.set_num_threads(n)
-    try:
-        yield torch.get_num_threads()
-    finally:
-        torch.set_num_threads(before)
 
 
 def infer(model: nn.Module, batch: torch.Tensor) -> torch.Tensor:

@@ -106,9 +106,7 @@ def transformers_version() -> str:
     return version("transformers")
 
 
-def machine_info(
-    existing: Mapping[str, Any] | None = None, *, cpu_model_hint: str | None = None
-) -> dict[str, Any]:
+def machine_info(*, cpu_model_hint: str | None = None) -> dict[str, Any]:
     """The stockbench keys for ``machine_info``. ``cpu_model_hint``: a brand already known."""
     identity = ec2_identity()
     ident = asdict(identity) if identity else {}

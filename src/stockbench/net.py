@@ -58,7 +58,7 @@ class Endpoints:
             parts = urlsplit(self.origin)
             if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
                 raise ConfigError(
-                    f"origin {self.origin!r} must look like http://HOST:PORT (no path)"
+                    f"{self.origin!r} must look like http://HOST:PORT (no path)", setting="origin"
                 )
 
     @classmethod
@@ -92,11 +92,13 @@ class HttpConfig:
 
     def __post_init__(self) -> None:
         if self.retries < 0:
-            raise ConfigError(f"retries must be >= 0, got {self.retries}")
+            raise ConfigError(f"must be >= 0, got {self.retries}", setting="retries")
         if self.max_rate_per_host is not None and self.max_rate_per_host <= 0:
-            raise ConfigError(f"max_rate_per_host must be > 0, got {self.max_rate_per_host}")
+            raise ConfigError(
+                f"must be > 0, got {self.max_rate_per_host}", setting="max_rate_per_host"
+            )
         if self.connect_timeout_s <= 0 or self.read_timeout_s <= 0:
-            raise ConfigError("timeouts must be > 0")
+            raise ConfigError("must be > 0", setting="timeout")
 
 
 class RateLimiter:

@@ -1,5 +1,9 @@
-"""What every ``stockbench`` command shares: errors with exit statuses, option types,
-and the offline-or-live choice of endpoints."""
+"""What every ``stockbench`` command shares: exit statuses, errors for the user, option
+types, and the offline-or-live choice of endpoints.
+
+Exit statuses, the same for every command: 0 done, 1 runtime failure (nothing or not
+everything could be done), 2 usage (a bad flag, file or value), 130 interrupted.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +11,43 @@ import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from stockbench.fakemarket import DEFAULT_SEED
+from stockbench.errors import ConfigError
+from stockbench.fakemarket import DEFAULT_SEED, ServerConfig, serve_market
 from stockbench.net import Endpoints
-from stockbench.server import ServerConfig, serve_market
 
-EXIT_NOTHING = 1
+EXIT_OK = 0
+EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_CODES_HELP = "exit status: 0 done, 1 runtime failure, 2 usage error, 130 interrupted"
+
+# Library settings whose flag is not simply "--" + the setting with dashes.
+FLAG_FOR_SETTING = {"max_rate_per_host": "--rate", "spec": "--model"}
 
 
 class CliError(Exception):
     """A message for the user and an exit status; raised only inside ``stockbench.cli``."""
 
-    def __init__(self, message: str, status: int = EXIT_NOTHING) -> None:
+    def __init__(self, message: str, status: int = EXIT_FAILURE) -> None:
         super().__init__(message)
         self.status = status
 
 
+def flag(setting: str) -> str:
+    return FLAG_FOR_SETTING.get(setting, "--" + setting.replace("_", "-"))
+
+
+def usage_error(exc: ConfigError) -> CliError:
+    """A library ``ConfigError`` in the user's words: the flag, then what was wrong."""
+    if exc.setting is None:
+        return CliError(str(exc), EXIT_USAGE)
+    return CliError(f"{flag(exc.setting)}: {exc.message}", EXIT_USAGE)
+
+
 def non_negative_float(text: str) -> float:
     value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    if not value >= 0:  # NaN fails this too
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
     return value
 
 

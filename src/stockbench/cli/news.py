@@ -7,14 +7,23 @@ import json
 import sys
 from typing import Any
 
-from stockbench.cli.common import EXIT_USAGE, CliError, add_origin, market_origin
+from stockbench.cli.common import (
+    EXIT_CODES_HELP,
+    EXIT_USAGE,
+    CliError,
+    add_origin,
+    market_origin,
+)
+from stockbench.downloads import fetch_feed
+from stockbench.fakemarket import ServerConfig
 from stockbench.net import YONHAP_FEEDS, HttpClient
-from stockbench.news import DEFAULT_LIMIT, Feed, fetch_feed
-from stockbench.server import ServerConfig
+from stockbench.news.feed import DEFAULT_LIMIT, Feed
 
 
 def register(sub: Any) -> None:
-    news = sub.add_parser("news", help="classify today's headlines and sum up the mood")
+    news = sub.add_parser(
+        "news", help="classify today's headlines and sum up the mood", epilog=EXIT_CODES_HELP
+    )
     add_origin(news)
     news.add_argument(
         "--feed",
@@ -59,67 +68,41 @@ def cmd_news(args: argparse.Namespace) -> int:
         raise CliError("--limit, --batch-size and --threads must be >= 1", EXIT_USAGE)
     if args.check_agreement and not args.int8:
         raise CliError("--check-agreement compares int8 with fp32: add --int8", EXIT_USAGE)
+    feed = _fetch(args)
     # torch and transformers take seconds to import: only this command pays for them.
     from transformers.utils import logging as hf_logging
 
-    from stockbench.lstm import torch_threads
-    from stockbench.metrics import trim_heap
-    from stockbench.sentiment import agreement, classify, load_model, max_logit_diff, mood
+    from stockbench.news.mood import news_mood
 
-    feed = _fetch(args)
-    if not feed.headlines:
-        raise CliError(f"the feed has no usable headline ({len(feed.skipped)} items skipped)")
     if args.json:
         hf_logging.disable_progress_bar()  # keep stderr to the one warning line
-    check: dict[str, Any] | None = None
-    with torch_threads(args.threads):
-        if args.check_agreement:
-            fp32 = load_model(args.model)
-            reference = classify(fp32, feed.titles, batch_size=args.batch_size)
-            del fp32
-            trim_heap()  # never hold the fp32 and int8 weights at once
-        sm = load_model(args.model, int8=args.int8)
-        predictions = classify(sm, feed.titles, batch_size=args.batch_size)
-    if args.check_agreement:
-        check = {
-            "label_agreement": agreement(reference, predictions),
-            "max_abs_logit_diff": max_logit_diff(reference, predictions),
-        }
-    warning = sm.warning()
-    if warning:
-        print(f"warning: {warning}", file=sys.stderr)
-    shares = mood(predictions, list(sm.id2label.values()))
-    if args.json:
-        doc = {
-            "model": sm.name,
-            "weights_trained": sm.weights_trained,
-            "head_trained": sm.head_trained,
-            "labels_meaningful": sm.labels_meaningful,
-            "int8": sm.int8,
-            "headlines": [
-                {"title": p.title, "label": p.label, "score": round(p.score, 6)}
-                for p in predictions
-            ],
-            "mood": {m.label: {"count": m.count, "share": round(m.share, 4)} for m in shares},
-            "skipped": [{"index": s.index, "reason": s.reason} for s in feed.skipped],
-        }
-        if check is not None:
-            doc["int8_vs_fp32"] = check
-        print(json.dumps(doc, ensure_ascii=False, indent=2))
-        return 0
-    for s in feed.skipped:
-        print(f"skipped item {s.index}: {s.reason}", file=sys.stderr)
-    for p in predictions:
-        print(f'- "{p.title}" → {p.label} ({p.score:.2f})')
-    caveat = "" if sm.labels_meaningful else "  [labels meaningless: see warning]"
-    print(
-        f"\nMood of {len(predictions)} headlines ({sm.name}{', int8' if sm.int8 else ''}):{caveat}"
+    report = news_mood(
+        feed,
+        args.model,
+        int8=args.int8,
+        batch_size=args.batch_size,
+        threads=args.threads,
+        check_agreement=args.check_agreement,
     )
-    for m in shares:
+    if report.warning:
+        print(f"warning: {report.warning}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    for s in report.skipped:
+        print(f"skipped item {s.index}: {s.reason}", file=sys.stderr)
+    for p in report.predictions:
+        print(f'- "{p.title}" → {p.label} ({p.score:.2f})')
+    caveat = "" if report.labels_meaningful else "  [labels meaningless: see warning]"
+    print(
+        f"\nMood of {len(report.predictions)} headlines "
+        f"({report.model}{', int8' if report.int8 else ''}):{caveat}"
+    )
+    for m in report.mood:
         print(f"  {m.label:<12}{m.count:>5}  {m.share:6.1%}")
-    if check is not None:
+    if report.int8_vs_fp32 is not None:
         print(
-            f"\nint8 keeps fp32's label on {check['label_agreement']:.1%} of the headlines; "
-            f"largest logit difference {check['max_abs_logit_diff']:.4f}"
+            f"\nint8 keeps fp32's label on {report.int8_vs_fp32.label_agreement:.1%} of the "
+            f"headlines; largest logit difference {report.int8_vs_fp32.max_abs_logit_diff:.4f}"
         )
     return 0

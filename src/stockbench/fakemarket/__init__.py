@@ -1,5 +1,6 @@
-"""The bundled market: one deterministic truth (``market``) rendered into every real
-format (``pages``), so tests and benchmarks can assert exact values against the truth."""
+"""The offline market: one deterministic truth (``market``), rendered into every real
+format (``pages``) and served on loopback at the real paths (``server``), so tests and
+benchmarks run the real code paths and can assert exact values against the truth."""
 
 from stockbench.fakemarket.market import (
     DEFAULT_SEED,
@@ -14,15 +15,29 @@ from stockbench.fakemarket.pages import (
     render_polling,
     render_ranking_page,
 )
+from stockbench.fakemarket.server import (
+    FAULT_KINDS,
+    MarketServer,
+    MarketSite,
+    ServerConfig,
+    pick_fault,
+    serve_market,
+)
 
 __all__ = [
     "DEFAULT_SEED",
     "EMPTY_SHELL",
+    "FAULT_KINDS",
     "FakeCompany",
     "FakeMarket",
+    "MarketServer",
+    "MarketSite",
+    "ServerConfig",
     "generate_market",
+    "pick_fault",
     "render_item_page",
     "render_krx_list",
     "render_polling",
     "render_ranking_page",
+    "serve_market",
 ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
-from stockbench.records import Market
+from stockbench.market.records import Market
 
 DEFAULT_SEED = 20260410
 

@@ -3,6 +3,9 @@
 The KRX list (EUC-KR HTML table), legacy item pages (about 190 kB each, with the KRX
 and Nextrade blocks, the tab-laden market cap and a script a raw regex would trip on),
 ranking JSON pages and polling JSON. Written by the project, modelled on the real ones.
+
+Headers, labels and number formats are spelt here as the real sites spell them, not
+borrowed from the parsers, so a misspelling on either side fails the round-trip tests.
 """
 
 from __future__ import annotations
@@ -13,9 +16,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 from stockbench.fakemarket.market import FakeCompany, FakeMarket, tick
-from stockbench.krx import HEADERS_10, KRX_ENCODING, MARKET_LABELS
-from stockbench.naver import format_eok
-from stockbench.records import Market
+from stockbench.market.records import Market
 
 _REGIONS = [
     "서울특별시",
@@ -30,10 +31,26 @@ _REGIONS = [
 
 # --- KRX list -------------------------------------------------------------------------
 
+# KIND's download: cp949 bytes, ten columns since about 2023 (시장구분 is the newcomer).
+LIST_ENCODING = "cp949"
+LIST_HEADERS = (
+    "회사명",
+    "시장구분",
+    "종목코드",
+    "업종",
+    "주요제품",
+    "상장일",
+    "결산월",
+    "대표자명",
+    "홈페이지",
+    "지역",
+)
+LIST_MARKET_LABELS = {Market.KOSPI: "유가", Market.KOSDAQ: "코스닥", Market.KONEX: "코넥스"}
+
 
 def render_krx_list(companies: Iterable[FakeCompany], *, with_market: bool = True) -> bytes:
     """The KIND download: an HTML table with an .xls name, in cp949."""
-    heads = HEADERS_10 if with_market else tuple(h for h in HEADERS_10 if h != "시장구분")
+    heads = LIST_HEADERS if with_market else tuple(h for h in LIST_HEADERS if h != "시장구분")
     out = [
         '\r\n\r\n<html xmlns="http://www.w3.org/1999/xhtml">\r\n<head>\r\n'
         '<meta http-equiv="Content-Type" content="text/html; charset=euc-kr" />\r\n'
@@ -46,7 +63,7 @@ def render_krx_list(companies: Iterable[FakeCompany], *, with_market: bool = Tru
     for c in companies:
         cells = [
             f"\t\t<td>{html.escape(c.name)}</td>\r\n",
-            f"\t\t<td>\r\n\t\t\t\r\n\t\t\t\t\t{MARKET_LABELS[c.market]}\r\n\t\t\t\t\t\r\n\t\t</td>\r\n",
+            f"\t\t<td>\r\n\t\t\t\r\n\t\t\t\t\t{LIST_MARKET_LABELS[c.market]}\r\n\t\t\t\t\t\r\n\t\t</td>\r\n",
             f"\t\t<td style=\"mso-number-format:'@';text-align:center;\">{c.code}</td>\r\n",
             f"\t\t<td>{c.sector}</td>\r\n",
             f"\t\t<td>{html.escape(c.sector.split()[0])} 외</td>\r\n",
@@ -60,7 +77,7 @@ def render_krx_list(companies: Iterable[FakeCompany], *, with_market: bool = Tru
             del cells[1]
         out.append("\t<tr>\r\n" + "".join(cells) + "\t</tr>\r\n")
     out.append("\t</table>\r\n</body>\r\n</html>\r\n")
-    return "".join(out).encode(KRX_ENCODING)
+    return "".join(out).encode(LIST_ENCODING)
 
 
 # --- legacy item page -----------------------------------------------------------------
@@ -248,6 +265,16 @@ EMPTY_SHELL = (
 # --- JSON endpoints -------------------------------------------------------------------
 
 
+def eok_text(value: int) -> str:
+    """A market cap in 억원 as Naver writes it: 11075643 -> ``"1,107조 5,643"``."""
+    if value < 0:
+        raise ValueError(f"market cap must be >= 0, got {value}")
+    jo, eok = divmod(value, 10_000)
+    if jo == 0:
+        return f"{eok:,}"
+    return f"{jo:,}조 {eok:,}" if eok else f"{jo:,}조"
+
+
 def _json_item(c: FakeCompany) -> dict[str, object]:
     return {
         "itemCode": c.code,
@@ -275,6 +302,6 @@ def render_polling(market: FakeMarket, codes: Sequence[str]) -> bytes:
         c = market.by_code.get(code)
         if c is not None and not c.delisted:
             item = _json_item(c)
-            item["marketValue"] = format_eok(c.market_cap_eok) + "억"  # polling's own style
+            item["marketValue"] = eok_text(c.market_cap_eok) + "억"  # polling's own style
             datas.append(item)
     return json.dumps({"pollingInterval": 7000, "datas": datas}, ensure_ascii=False).encode("utf-8")

@@ -1,17 +1,25 @@
 """Cross-instance report: saved pytest-benchmark runs in, one answer out.
 
-Runs are grouped by ``machine_info.ec2_instance_type`` (else the save name); several
-runs of one instance type become one result with its spread. For each case and
-instance: median time, time per sample, p90/p99, samples/s, peak RSS against the
-instance's memory, CPU %, steal %, $/hour and $ per 1M samples, the ratio to a baseline
-instance, and whether the difference is significant (Mann-Whitney U on the saved raw
-rounds; without them the report says it cannot tell). Then a verdict per job.
+``build_report(paths) -> Report`` groups runs by ``machine_info.ec2_instance_type``
+(else the save name); several runs of one instance type become one result with its
+spread. For each case and instance: median time, time per sample, p90/p99, samples/s,
+peak RSS against the instance's memory, CPU %, steal %, $/hour and $ per 1M samples, the
+ratio to a baseline instance and whether the difference is significant (Mann-Whitney U
+on the saved raw rounds). Then a verdict per job. ``write_report`` writes it out.
+
+- ``runs``     saved files in, checked; unusable ones skipped with a reason
+- ``compare``  ``CaseResult`` per case x instance, ratios, significance, verdicts
+- ``prices``   the dated price table and overrides
+- ``render``   terminal table, Markdown, CSV
+- ``charts``   PNG charts (matplotlib, imported only when drawing)
+- ``summary``  one run against its own baselines (what ``stockbench bench`` prints)
+- ``build``    the job: ``build_report`` and ``write_report``
 """
 
-from __future__ import annotations
-
+from stockbench.report.build import Report, build_report, write_report
 from stockbench.report.compare import (
-    JOB_CASES,
+    BASELINE,
+    HEADLINE,
     SIGNIFICANCE_ALPHA,
     CaseResult,
     Verdict,
@@ -27,15 +35,18 @@ from stockbench.report.render import markdown, results_csv, terminal_table, verd
 from stockbench.report.runs import DEFAULT_REGION, Run, Skipped, load_runs, pick_region
 
 __all__ = [
+    "BASELINE",
     "DEFAULT_REGION",
-    "JOB_CASES",
+    "HEADLINE",
     "SIGNIFICANCE_ALPHA",
     "CaseResult",
     "PriceTable",
+    "Report",
     "Run",
     "Skipped",
     "Verdict",
     "aggregate",
+    "build_report",
     "headline_cases",
     "load_prices",
     "load_runs",
@@ -48,4 +59,5 @@ __all__ = [
     "terminal_table",
     "verdict_lines",
     "verdicts",
+    "write_report",
 ]

@@ -8,6 +8,7 @@ drawn from, so tests can check what a chart shows without reading pixels.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
+from stockbench.files import atomic_write_bytes, safe_stem
 from stockbench.report.compare import CaseResult, headline_cases
 
 Getter = Callable[[CaseResult], float | None]
@@ -60,10 +62,9 @@ class ChartData:
 
 
 def _save(fig: Figure, out: Path) -> None:
-    """Write the PNG next to ``out`` first, then move it in: never a half-written chart."""
-    tmp = out.with_name(f".{out.name}.tmp")
-    fig.savefig(tmp, dpi=110, format="png")
-    tmp.replace(out)
+    buf = io.BytesIO()
+    fig.savefig(buf, dpi=110, format="png")
+    atomic_write_bytes(out, buf.getvalue())
 
 
 def instance_colours(instances: Sequence[str]) -> dict[str, str]:
@@ -116,7 +117,10 @@ def cost_chart(
     priced = [
         job
         for job, case in cases.items()
-        if any(r.case == case and r.cost_per_million_samples is not None for r in results)
+        if any(
+            r.case == case and r.job_label == job and r.cost_per_million_samples is not None
+            for r in results
+        )
     ]
     if not priced:
         return None
@@ -126,7 +130,7 @@ def cost_chart(
     axes = fig.subplots(nrows, ncols, squeeze=False)
     data = {}
     for ax, job in zip(axes.flat, priced, strict=False):
-        rows = [r for r in results if r.case == cases[job]]
+        rows = [r for r in results if r.case == cases[job] and r.job_label == job]
         data[job] = _bars(
             ax, f"{job}\n{COST_TITLE}", rows, lambda r: r.cost_per_million_samples, colours
         )
@@ -143,7 +147,11 @@ def render_charts(results: Sequence[CaseResult], out_dir: Path) -> list[ChartDat
     cases = headline_cases(results)
     charts = [
         job_chart(
-            job, case, [r for r in results if r.case == case], colours, out_dir / f"{job}.png"
+            job,
+            case,
+            [r for r in results if r.case == case and r.job_label == job],
+            colours,
+            out_dir / f"{safe_stem(job)}.png",
         )
         for job, case in cases.items()
     ]

@@ -1,8 +1,15 @@
 """Case x instance results with spread, ratio to a baseline instance and significance
-(Mann-Whitney U on raw rounds), then a verdict per job."""
+(Mann-Whitney U on raw rounds), then a verdict per job.
+
+What a case is for comes from the benchmark that saved it, never from its name:
+``extra_info["job"]`` (default: the group) and ``extra_info["role"]``, which is
+``"baseline"`` for the original study's method (or the reference point of a sweep) and
+``"headline"`` for the case that answers "which instance for this job".
+"""
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,21 +23,19 @@ from stockbench.report.prices import PriceTable
 from stockbench.report.runs import Run
 
 SIGNIFICANCE_ALPHA = 0.05
-SWEEP_GROUPS = frozenset({"lstm_threads"})  # how a job scales, not a job of its own
-# The case whose numbers answer "which instance for this job".
-JOB_CASES = {
-    "market": "test_market_snapshot_ranking",
-    "parse": "test_parse_page",
-    "lstm": "test_lstm_warm",
-    "sentiment": "test_sentiment_int8",
-}
+BASELINE = "baseline"
+HEADLINE = "headline"
 
 
 @dataclass
 class CaseResult:
+    """One case on one instance type, over every run of that type."""
+
     group: str
     case: str
     instance: str
+    job: str
+    role: str | None
     runs: int
     median_s: float
     median_spread_s: tuple[float, float]
@@ -45,10 +50,20 @@ class CaseResult:
     steal_percent: float | None
     price_per_hour: float | None
     raw_rounds: list[float] = field(default_factory=list, repr=False)
-    ratio_to_baseline: float | None = None  # baseline median / this median: >1 is faster
+    speedup: float | None = None  # same instance: baseline case's time per sample / this one's
+    ratio_to_baseline: float | None = None  # baseline instance's median / this median: >1 faster
     p_value: float | None = None
     significant: bool | None = None  # None: cannot tell (no raw rounds)
     is_baseline: bool = False
+
+    @property
+    def unit(self) -> tuple[str, str]:
+        """What a baseline and a headline are chosen within: (group, job)."""
+        return self.group, self.job
+
+    @property
+    def job_label(self) -> str:
+        return self.job if self.job == self.group else f"{self.group}:{self.job}"
 
     @property
     def significance(self) -> str:
@@ -87,6 +102,8 @@ def _combine(
 ) -> CaseResult:
     medians = [float(b["stats"]["median"]) for _, b in entries]
     extras = [b.get("extra_info") or {} for _, b in entries]
+    declared = extras[-1]
+    role = declared.get("role")
     raw = [float(x) for _, b in entries for x in (b["stats"].get("data") or [])]
     have_raw = all(b["stats"].get("data") for _, b in entries)
     median = statistics.median(raw) if have_raw else statistics.median(medians)
@@ -98,6 +115,8 @@ def _combine(
         group=group,
         case=case,
         instance=instance,
+        job=str(declared.get("job") or group),
+        role=str(role) if role in (BASELINE, HEADLINE) else None,
         runs=len(entries),
         median_s=median,
         median_spread_s=(min(medians), max(medians)),
@@ -133,8 +152,19 @@ def pick_baseline(runs: Sequence[Run], explicit: str | None = None) -> str:
     """``explicit`` if some run has it (else ConfigError), or the first instance by name."""
     instances = sorted({r.instance for r in runs})
     if explicit is not None and explicit not in instances:
-        raise ConfigError(f"--baseline {explicit!r} is not among the runs: {', '.join(instances)}")
+        raise ConfigError(
+            f"{explicit!r} is not among the runs: {', '.join(instances)}", setting="baseline"
+        )
     return explicit or instances[0]
+
+
+def _speedups(results: Sequence[CaseResult]) -> None:
+    """Each case against its unit's baseline case on the same instance (same runs)."""
+    bases = {(r.unit, r.instance): r for r in results if r.role == BASELINE}
+    for r in results:
+        base = bases.get((r.unit, r.instance))
+        if base and base.time_per_sample_s and r.time_per_sample_s:
+            r.speedup = base.time_per_sample_s / r.time_per_sample_s
 
 
 def aggregate(
@@ -151,6 +181,7 @@ def aggregate(
         _combine(g, c, i, entries, prices.price(region, i))
         for (g, c, i), entries in sorted(by_key.items())
     ]
+    _speedups(results)
     index = {(r.case, r.instance): r for r in results}
     for r in results:
         ref = index.get((r.case, base))
@@ -177,24 +208,11 @@ class Verdict:
 
 
 def headline_cases(results: Sequence[CaseResult]) -> dict[str, str]:
-    """Job -> the case that answers it: ``JOB_CASES`` for the known groups, each cold
-    start on its own, the first non-baseline case of any other group; sweeps excluded."""
+    """Job label -> the case its benchmark declared the headline, in result order."""
     out: dict[str, str] = {}
     for r in results:
-        if r.group in SWEEP_GROUPS:
-            continue
-        if r.group == "cold_start":
-            out[r.case.removeprefix("test_")] = r.case
-            continue
-        if r.group in out:
-            continue
-        names = [x.case for x in results if x.group == r.group]
-        wanted = JOB_CASES.get(r.group)
-        out[r.group] = (
-            wanted
-            if wanted in names
-            else next((n for n in names if "_original" not in n), names[0])
-        )
+        if r.role == HEADLINE:
+            out.setdefault(r.job_label, r.case)
     return out
 
 
@@ -204,13 +222,13 @@ def verdicts(
     targets = dict(targets_ms or {})
     out = []
     for job, case in headline_cases(results).items():
-        rows = [r for r in results if r.case == case]
+        rows = [r for r in results if r.case == case and r.job_label == job]
         fastest = min(rows, key=lambda r: r.median_s).instance if rows else None
         priced = [r for r in rows if r.cost_per_million_samples is not None]
         cheapest = (
             min(priced, key=lambda r: r.cost_per_million_samples or 0).instance if priced else None
         )
-        target = targets.get(case, targets.get(job))
+        target = targets.get(job)
         ok = [
             r
             for r in priced
@@ -228,14 +246,17 @@ def verdicts(
 
 
 def parse_targets(items: Sequence[str]) -> dict[str, float]:
+    """``["lstm=10"]`` -> ``{"lstm": 10.0}``: a finite, positive latency per job."""
     targets = {}
     for item in items:
-        case, sep, value = item.partition("=")
+        job, sep, value = item.partition("=")
         try:
             ms = float(value)
         except ValueError:
-            ms = -1.0
-        if not sep or not case or ms <= 0:
-            raise ConfigError(f"--target-ms {item!r}: expected CASE=MILLISECONDS, e.g. lstm=10")
-        targets[case] = ms
+            ms = math.nan
+        if not sep or not job or not math.isfinite(ms) or ms <= 0:
+            raise ConfigError(
+                f"{item!r}: expected JOB=MILLISECONDS, e.g. lstm=10", setting="target_ms"
+            )
+        targets[job] = ms
     return targets

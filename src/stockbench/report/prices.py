@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 
+from stockbench.data import prices_text
 from stockbench.errors import ConfigError
 
 
@@ -23,7 +23,7 @@ class PriceTable:
 
 def load_prices(override: Path | None = None) -> PriceTable:
     """The bundled dated table, with ``override``'s entries (same JSON shape) on top."""
-    base = json.loads(files("stockbench").joinpath("data/prices.json").read_text("utf-8"))
+    base = json.loads(prices_text())
     regions: dict[str, dict[str, float]] = {r: dict(p) for r, p in base["regions"].items()}
     source, as_of = base["source"], base["as_of"]
     if override is not None:
@@ -35,7 +35,7 @@ def load_prices(override: Path | None = None) -> PriceTable:
                         raise ValueError(f"{region}/{instance}: price {usd!r} is not > 0")
                     regions.setdefault(region, {})[instance] = float(usd)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise ConfigError(f"--prices {override}: {exc}") from exc
+            raise ConfigError(f"{override}: {exc}", setting="prices") from exc
         source = f"{source}; overridden by {override}"
         as_of = extra.get("as_of", as_of)
     return PriceTable(regions, source, as_of)

@@ -1,0 +1,34 @@
+"""One job from a cold process: the JSON line the cold-start benchmark reads."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from stockbench.coldstart import run
+
+PHASES = ("import_s", "load_s", "first_result_s")
+
+
+def test_lstm_job_in_process_reports_each_phase() -> None:
+    report = run("lstm", samples=8)
+    assert report["job"] == "lstm"
+    assert report["samples"] == 8
+    assert all(report[k] >= 0 for k in PHASES)
+    assert report["total_s"] == pytest.approx(sum(report[k] for k in PHASES))
+    assert report["peak_rss_bytes"] >= report["rss_start_bytes"] > 0
+
+
+def test_module_prints_one_json_line_and_refuses_unknown_jobs() -> None:
+    argv = [sys.executable, "-m", "stockbench.coldstart"]
+    done = subprocess.run(
+        [*argv, "lstm", "--samples", "4"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["samples"] == 4
+    bad = subprocess.run([*argv, "poker"], capture_output=True, text=True, check=False)
+    assert bad.returncode == 2
+    assert "invalid choice: 'poker'" in bad.stderr
