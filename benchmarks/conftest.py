@@ -13,7 +13,11 @@ it knows no test names.
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -107,14 +111,41 @@ def market_server(market: FakeMarket) -> Iterator[MarketServer]:
 
 
 Measure = Callable[..., Any]
+JobProcess = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture(scope="session")
+def job_process(market_server: MarketServer) -> JobProcess:
+    """``job_process(job, variant, samples, pause=True)`` -> the report of one run of that
+    job in a fresh process (``python -m stockbench.coldstart``): phases, CPU, own peak."""
+    env = {**os.environ, "STOCKBENCH_ORIGIN": market_server.origin}
+
+    def run(job: str, variant: str, samples: int, *, pause: bool = True) -> dict[str, Any]:
+        argv = [sys.executable, "-m", "stockbench.coldstart", job, "--variant", variant]
+        argv += ["--samples", str(samples), *([] if pause else ["--no-pause"])]
+        done = subprocess.run(
+            argv, env=env, capture_output=True, text=True, timeout=1800, check=False
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(argv[2:])} failed: {done.stderr[-2000:]}")
+        report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        if (report["job"], report["variant"], report["samples"]) != (job, variant, samples):
+            raise RuntimeError(f"{' '.join(argv[2:])} answered for something else: {report}")
+        return report
+
+    return run
 
 
 @pytest.fixture
-def measure(benchmark: Any) -> Measure:
+def measure(benchmark: Any, job_process: JobProcess) -> Measure:
     """``measure(fn, *args, samples=N, rounds=R, warmup_rounds=W, threads=T, role=ROLE,
-    job=JOB)`` -> fn's result. ``job`` defaults to the benchmark's group.
+    job=JOB, memory_of=(JOB, VARIANT))`` -> fn's result. ``job`` defaults to the group.
 
     ``fn`` is timed by ``benchmark.pedantic``; everything else here happens around it.
+    The case's memory (``peak_rss_bytes``) is the peak of ``memory_of`` (the same work)
+    run once in a fresh process of its own: what the job needs, whatever else this
+    pytest process has imported or run. The pytest process's own peak during the case
+    is kept as ``process_peak_rss_bytes``.
     """
 
     def run(
@@ -126,6 +157,7 @@ def measure(benchmark: Any) -> Measure:
         threads: int | None = None,
         role: str | None = None,
         job: str | None = None,
+        memory_of: tuple[str, str] | None = None,
     ) -> Any:
         if role not in (None, BASELINE, HEADLINE):
             raise ValueError(f"role must be {BASELINE!r}, {HEADLINE!r} or None, got {role!r}")
@@ -149,6 +181,7 @@ def measure(benchmark: Any) -> Measure:
         measured = times[-rounds:] if len(times) >= rounds else times
         median = statistics.median(measured)
         p50, p90, p99 = (quantile(measured, q) for q in (50, 90, 99))
+        own = job_process(*memory_of, samples, pause=False) if memory_of else None
         benchmark.extra_info.update(
             {
                 "job": job or benchmark.group,
@@ -157,9 +190,11 @@ def measure(benchmark: Any) -> Measure:
                 "time_per_sample_s": median / samples,
                 "samples_per_s": samples / median if median > 0 else None,
                 "cpu_percent": 100.0 * cpu / wall if wall > 0 else None,
-                "rss_before_bytes": mem.rss_before_bytes,
-                "peak_rss_bytes": mem.peak_bytes,
-                "peak_rss_method": mem.method,
+                "rss_before_bytes": own["rss_start_bytes"] if own else mem.rss_before_bytes,
+                "peak_rss_bytes": own["peak_rss_bytes"] if own else mem.peak_bytes,
+                "peak_rss_method": "job_process_vmhwm" if own else f"process_{mem.method}",
+                "process_peak_rss_bytes": mem.peak_bytes,
+                "process_rss_before_bytes": mem.rss_before_bytes,
                 "steal_percent": steal_percent(steal0, system_cpu_times()),
                 "threads": threads,
                 "rounds_measured": len(measured),

@@ -26,7 +26,15 @@ def test_lstm_original_cold(measure: Measure) -> None:
     """What the original timed: one call on a fresh model. First in this module, so the
     first LSTM call of the process unless another module ran one before."""
     model, batch = build_model(), make_batch()
-    out = measure(infer_original, model, batch, samples=SEQUENCES, rounds=1, role=BASELINE)
+    out = measure(
+        infer_original,
+        model,
+        batch,
+        samples=SEQUENCES,
+        rounds=1,
+        role=BASELINE,
+        memory_of=("lstm", "original"),
+    )
     assert tuple(out.shape) == (SEQUENCES, 1)
 
 
@@ -52,6 +60,7 @@ def measure_warm(
             threads=used,
             role=role,
             job="lstm",
+            memory_of=("lstm", "torch"),
         )
     assert checksum(out).close_to(reference)  # type: ignore[arg-type]
 

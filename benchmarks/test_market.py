@@ -53,6 +53,7 @@ def test_market_snapshot_ranking(
         samples=len(listing),
         rounds=sizes.rounds(3),
         role=HEADLINE,
+        memory_of=("market", "ranking"),
     )
     assert snap.rows_ok + len(snap.failures) == len(listing)
     assert {f.code for f in snap.failures} == market.delisted_codes
@@ -83,6 +84,7 @@ def test_market_snapshot_original(
         samples=len(pairs),
         rounds=sizes.rounds(2),
         role=BASELINE,
+        memory_of=("market", "original"),
     )
     # What the original returns is right; what it loses, it loses silently: delisted
     # codes and every company worth 1조 or more (its market-cap parse cannot read 조).
@@ -116,6 +118,7 @@ def test_market_snapshot_per_item(
         polite_client(market_server),
         samples=len(subset),
         rounds=sizes.rounds(2),
+        memory_of=("market", "per-item"),
     )
     assert snap.rows_ok + len(snap.failures) == len(subset)
     assert {f.code for f in snap.failures} == market.delisted_codes & {c.code for c in subset}
@@ -136,6 +139,7 @@ def test_parse_page_original(measure: Measure, page: tuple[str, bytes], sizes: S
         rounds=sizes.rounds(30),
         warmup_rounds=2,
         role=BASELINE,
+        memory_of=("parse", "original"),
     )  # decoding included in both
     assert result is None  # the original cannot read a 조 market cap: this page is lost
 
@@ -152,6 +156,7 @@ def test_parse_page(
         rounds=sizes.rounds(300),
         warmup_rounds=10,
         role=HEADLINE,
+        memory_of=("parse", "project"),
     )
     truth = market.by_code[code]
     assert (quote.price, quote.market_cap_eok, quote.volume) == (

@@ -50,6 +50,7 @@ def measure_classify(
     headlines: list[str],
     sizes: Sizes,
     rounds: int,
+    variant: str,
     role: str | None = None,
 ) -> list[Prediction]:
     """Time ``run(headlines)``; a sample is a headline."""
@@ -61,6 +62,7 @@ def measure_classify(
         warmup_rounds=0 if sizes.smoke else 1,
         threads=torch.get_num_threads(),
         role=role,
+        memory_of=("sentiment", variant),
     )
     assert [p.title for p in preds] == headlines
     return preds
@@ -70,7 +72,13 @@ def measure_classify(
 def test_sentiment_original(measure: Measure, headlines: list[str], sizes: Sizes) -> None:
     sm = load_replica()
     preds = measure_classify(
-        measure, original_pipeline(sm), headlines, sizes, rounds=3, role=BASELINE
+        measure,
+        original_pipeline(sm),
+        headlines,
+        sizes,
+        rounds=3,
+        variant="original",
+        role=BASELINE,
     )
     assert {p.label for p in preds} <= set(sm.id2label.values())
 
@@ -78,7 +86,9 @@ def test_sentiment_original(measure: Measure, headlines: list[str], sizes: Sizes
 @pytest.mark.benchmark(group="sentiment")
 def test_sentiment_batched_fp32(measure: Measure, headlines: list[str], sizes: Sizes) -> None:
     sm = load_replica()
-    preds = measure_classify(measure, partial(classify, sm), headlines, sizes, rounds=5)
+    preds = measure_classify(
+        measure, partial(classify, sm), headlines, sizes, rounds=5, variant="fp32"
+    )
     reference = original_pipeline(sm)(headlines)
     assert [p.label for p in preds] == [p.label for p in reference]
 
@@ -94,7 +104,7 @@ def test_sentiment_int8(
     trim_heap()  # the int8 case's memory starts without the fp32 weights
     sm = load_replica(int8=True)
     preds = measure_classify(
-        measure, partial(classify, sm), headlines, sizes, rounds=10, role=HEADLINE
+        measure, partial(classify, sm), headlines, sizes, rounds=10, variant="int8", role=HEADLINE
     )
     kept, diff = agreement(reference, preds), max_logit_diff(reference, preds)
     benchmark.extra_info["int8_label_agreement"] = kept

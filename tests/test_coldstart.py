@@ -32,3 +32,13 @@ def test_module_prints_one_json_line_and_refuses_unknown_jobs() -> None:
     bad = subprocess.run([*argv, "poker"], capture_output=True, text=True, check=False)
     assert bad.returncode == 2
     assert "invalid choice: 'poker'" in bad.stderr
+
+
+def test_each_variant_is_its_own_code_path() -> None:
+    project = run("parse", "project", samples=2)
+    original = run("parse", "original", samples=2)
+    assert (project["variant"], original["variant"]) == ("project", "original")
+    assert project["samples"] == original["samples"] == 2
+    assert run("lstm")["variant"] == "torch"  # the first variant is the default
+    with pytest.raises(ValueError, match="lstm has no variant 'tensorflow'"):
+        run("lstm", "tensorflow")
