@@ -32,6 +32,7 @@ from stockbench.fakemarket import (
     generate_market,
     serve_market,
 )
+from stockbench.machine import available_memory_bytes
 from stockbench.machine import machine_info as collect_machine_info
 from stockbench.metrics import (
     PeakRssMeter,
@@ -55,13 +56,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+AVAILABLE_AT_START = pytest.StashKey[int | None]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # What a job could use on this machine: read before the suite loads anything itself.
+    config.stash[AVAILABLE_AT_START] = available_memory_bytes()
+
+
 def pytest_benchmark_update_machine_info(config: pytest.Config, machine_info: dict) -> None:  # type: ignore[type-arg]
     """Add stockbench's keys (EC2 identity, CPU, memory, torch, model) to the saved JSON.
 
     Collected once per session; every collector is best-effort, so this never fails a run.
+    ``available_memory_bytes`` is the reading at the start of the run, what the report
+    compares each job's peak with.
     """
     brand = (machine_info.get("cpu") or {}).get("brand_raw")
     machine_info.update(collect_machine_info(cpu_model_hint=brand))
+    machine_info["available_memory_bytes"] = config.stash.get(AVAILABLE_AT_START, None)
 
 
 @dataclass(frozen=True)

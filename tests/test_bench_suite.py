@@ -116,15 +116,17 @@ EXTRA_KEYS = (
 )
 
 
-def _run_real_cases(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run_cases(
+    tmp_path: Path, files: list[str], select: str, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """Real cases (timing on) in a fresh pytest process, files in the order given."""
     cmd = [
         sys.executable,
         "-m",
         "pytest",
-        "benchmarks/test_market.py",
-        "benchmarks/test_lstm.py",
+        *(f"benchmarks/{f}" for f in files),
         "-k",
-        "parse or warm",
+        select,
         "-p",
         "no:cacheprovider",
         "-q",
@@ -135,17 +137,28 @@ def _run_real_cases(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[s
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
 
 
-def test_real_cases_record_every_extra_info_key(tmp_path: Path) -> None:
+def _cases(tmp_path: Path, files: list[str], select: str) -> dict[str, dict[str, Any]]:
     out = tmp_path / "run.json"
-    done = _run_real_cases(tmp_path, f"--benchmark-json={out}")
+    done = _run_cases(tmp_path, files, select, f"--benchmark-json={out}")
     assert done.returncode == 0, done.stdout + done.stderr
-    cases = json.loads(out.read_text())["benchmarks"]
-    assert {c["name"] for c in cases} == {
-        "test_parse_page_original",
-        "test_parse_page",
-        "test_lstm_warm",
-    }
-    for case in cases:
+    return {c["name"]: c for c in json.loads(out.read_text())["benchmarks"]}
+
+
+@pytest.fixture(scope="module")
+def after_torch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """The page parse measured after the LSTM case has loaded torch into the process."""
+    tmp = tmp_path_factory.mktemp("after")
+    return _cases(tmp, ["test_lstm.py", "test_market.py"], "parse or warm")
+
+
+@pytest.fixture(scope="module")
+def parse_alone(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    return _cases(tmp_path_factory.mktemp("alone"), ["test_market.py"], "parse_page")
+
+
+def test_real_cases_record_every_extra_info_key(after_torch: dict[str, dict[str, Any]]) -> None:
+    assert set(after_torch) == {"test_parse_page_original", "test_parse_page", "test_lstm_warm"}
+    for case in after_torch.values():
         extra = case["extra_info"]
         missing = [k for k in EXTRA_KEYS if k not in extra]
         assert not missing, (case["name"], missing)
@@ -156,9 +169,22 @@ def test_real_cases_record_every_extra_info_key(tmp_path: Path) -> None:
         assert extra["time_per_sample_s"] * extra["samples_per_s"] == pytest.approx(1.0)
 
 
+def test_each_jobs_memory_is_its_own_whatever_ran_before(
+    after_torch: dict[str, dict[str, Any]], parse_alone: dict[str, dict[str, Any]]
+) -> None:
+    for name in ("test_parse_page", "test_parse_page_original"):
+        alone, after = parse_alone[name]["extra_info"], after_torch[name]["extra_info"]
+        assert after["peak_rss_method"] == "job_process_vmhwm"
+        assert after["peak_rss_bytes"] == pytest.approx(alone["peak_rss_bytes"], rel=0.10)
+        # the pytest process itself holds torch by then: far more than the job needs
+        assert after["process_peak_rss_bytes"] > 1.5 * after["peak_rss_bytes"]
+    lstm = after_torch["test_lstm_warm"]["extra_info"]
+    assert lstm["peak_rss_bytes"] > after_torch["test_parse_page"]["extra_info"]["peak_rss_bytes"]
+
+
 def test_two_saves_work_with_pytest_benchmark_compare(tmp_path: Path) -> None:
     for name in ("t4g.micro", "m5.large"):
-        done = _run_real_cases(tmp_path, f"--benchmark-save={name}")
+        done = _run_cases(tmp_path, ["test_market.py"], "parse_page", f"--benchmark-save={name}")
         assert done.returncode == 0, done.stdout + done.stderr
     saved = sorted(p.name for p in (tmp_path / "storage").rglob("*.json"))
     assert [n.split("_", 1)[1] for n in saved] == ["t4g.micro.json", "m5.large.json"]

@@ -14,7 +14,7 @@ instance type, region, zone and life cycle are read: no instance id, no credenti
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,3 +154,21 @@ def fetch_identity(
     if values["instance_type"] is None:
         return None
     return Ec2Identity(imds_version=version, **values)
+
+
+def keep_boto_off_imds(
+    environ: MutableMapping[str, str] | None = None, *, root: Path = Path("/")
+) -> bool:
+    """Off EC2, stop botocore from asking the metadata service for credentials.
+
+    botocore's credential chain ends at the link-local metadata address, which must never
+    be contacted on a machine that is not EC2; it honours ``AWS_EC2_METADATA_DISABLED``.
+    Call before creating a boto3 client. True when it was disabled here.
+    """
+    env = os.environ if environ is None else environ
+    if "AWS_EC2_METADATA_DISABLED" in env or env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT"):
+        return False  # the user's own choice
+    if looks_like_ec2(root):
+        return False
+    env["AWS_EC2_METADATA_DISABLED"] = "true"
+    return True

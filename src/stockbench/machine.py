@@ -76,6 +76,14 @@ def total_memory_bytes() -> int:
     return int(psutil.virtual_memory().total)
 
 
+def available_memory_bytes() -> int | None:
+    """Memory a new process could use now (the kernel's MemAvailable): a reading, not cached."""
+    try:
+        return int(psutil.virtual_memory().available)
+    except Exception:  # a collector must never fail a benchmark run
+        return None
+
+
 @best_effort
 def ec2_identity() -> Ec2Identity | None:
     return fetch_identity()
@@ -122,6 +130,7 @@ def machine_info(*, cpu_model_hint: str | None = None) -> dict[str, Any]:
         "cpu_model": cpu_model_hint or cpu_model(),
         "cpu_count_logical": os.cpu_count(),
         "total_memory_bytes": total_memory_bytes(),
+        "available_memory_bytes": available_memory_bytes(),
         "transformers_version": transformers_version(),
         "sentiment_model": "replica",
         "sentiment_weights_trained": False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import statistics
 from pathlib import Path
 
@@ -82,40 +83,46 @@ def test_missing_price_is_no_price(tmp_path: Path) -> None:
     assert all(r["price_usd_per_hour"] for r in rows if r["instance"] == "m5.large")
 
 
-def test_significance_only_with_raw_rounds(tmp_path: Path) -> None:
+def test_effect_with_its_interval_only_with_raw_rounds(tmp_path: Path) -> None:
     with_data = results_for(
         write_runs(tmp_path / "d", {i: saved_run(i) for i in ("t4g.micro", "m5.large")})
     )
     t4g = next(r for r in with_data if r.case == "case_warm" and r.instance == "t4g.micro")
-    assert t4g.significant is True
-    assert t4g.p_value is not None
-    assert t4g.p_value < 0.05
-    same = results_for(
+    assert t4g.effect is not None
+    assert t4g.effect.verdict == "slower"  # 1.6x the m5's time
+    assert t4g.effect.low is not None
+    assert t4g.effect.high is not None
+    assert t4g.effect.low < t4g.ratio_to_baseline < t4g.effect.high
+    assert re.fullmatch(r"1\.\d+x slower \(1\.\d+-1\.\d+\)", t4g.comparison)
+    m5 = next(r for r in with_data if r.case == "case_warm" and r.instance == "m5.large")
+    assert m5.comparison == "baseline"
+    one = results_for(
         write_runs(
-            tmp_path / "s",
-            {"x": saved_run("m5.large", seed=1), "y": {**saved_run("m5.large", seed=2)}},
+            tmp_path / "s", {"x": saved_run("m5.large", seed=1), "y": saved_run("m5.large", seed=2)}
         )
     )
-    assert all(r.significant is None for r in same)  # one instance: nothing to test against
+    assert all(r.effect is None for r in one)  # one instance: nothing to compare with
     no_data = results_for(
         write_runs(
             tmp_path / "n", {i: saved_run(i, with_data=False) for i in ("t4g.micro", "m5.large")}
         )
     )
     t4g_nd = next(r for r in no_data if r.case == "case_warm" and r.instance == "t4g.micro")
-    assert t4g_nd.significant is None
-    assert t4g_nd.significance == "cannot tell (no raw rounds)"
     assert t4g_nd.ratio_to_baseline == pytest.approx(1 / 1.6, rel=0.05)
+    assert re.fullmatch(
+        r"1\.\d+x slower\? \(no raw rounds: cannot tell how sure\)", t4g_nd.comparison
+    )
 
 
-def test_overlapping_rounds_are_not_significant(tmp_path: Path) -> None:
+def test_the_same_rounds_on_two_instances_are_the_same(tmp_path: Path) -> None:
     a, b = saved_run("m5.large", seed=3), saved_run("c6g.medium", seed=4)
     for bench_a, bench_b in zip(a["benchmarks"], b["benchmarks"], strict=True):
         bench_b["stats"]["data"] = list(reversed(bench_a["stats"]["data"]))
         bench_b["stats"]["median"] = bench_a["stats"]["median"]
     results = results_for(write_runs(tmp_path / "o", {"a": a, "b": b}))
     c6g = [r for r in results if r.instance == "c6g.medium"]
-    assert all(r.significant is False for r in c6g)
+    assert {r.effect.verdict for r in c6g if r.effect} == {"same"}
+    assert all(r.comparison.startswith("same (") for r in c6g)
 
 
 def test_verdicts_fastest_cheapest_and_targets(four: Path) -> None:

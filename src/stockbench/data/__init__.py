@@ -4,7 +4,8 @@
   (``tools/make_news_feed.py``), served by the offline market at Yonhap's feed paths;
 - ``replica_tokenizer.json``: the WordPiece tokenizer of the replica sentiment model
   (``tools/make_tokenizer.py``);
-- ``prices.json``: a dated table of EC2 on-demand prices.
+- ``prices.json``: a dated table of EC2 on-demand prices (``tools/make_prices.py``);
+- ``burstable.json``: the CPU-credit table of the burstable families (t2, t3, t3a, t4g).
 """
 
 from __future__ import annotations
@@ -29,3 +30,7 @@ def replica_tokenizer_path() -> Path:
 
 def prices_text() -> str:
     return _resource("prices.json").read_text(encoding="utf-8")
+
+
+def burstable_text() -> str:
+    return _resource("burstable.json").read_text(encoding="utf-8")

@@ -4,12 +4,16 @@
 (else the save name); several runs of one instance type become one result with its
 spread. For each case and instance: median time, time per sample, p90/p99, samples/s,
 peak RSS against the instance's memory, CPU %, steal %, $/hour and $ per 1M samples, the
-ratio to a baseline instance and whether the difference is significant (Mann-Whitney U
-on the saved raw rounds). Then a verdict per job. ``write_report`` writes it out.
+ratio to a baseline instance with its confidence interval from the saved raw rounds
+("same" when it is within a practical threshold). Then a verdict per job and the
+daily-jobs verdict. ``write_report`` writes it out.
 
 - ``runs``     saved files in, checked; unusable ones skipped with a reason
-- ``compare``  ``CaseResult`` per case x instance, ratios, significance, verdicts
-- ``prices``   the dated price table and overrides
+- ``compare``  ``CaseResult`` per case x instance: spread, memory, price, ratios
+- ``effect``   how big a difference is: ratio with a bootstrap interval, "same" within 3 %
+- ``verdicts`` per job: fastest, cheapest per unit of work, cheapest within a target
+- ``daily``    the three daily jobs from cold: monthly cost, cost per run, CPU credits
+- ``prices``   the dated price table and overrides; ``awsprices`` the Price List API
 - ``render``   terminal table, Markdown, CSV
 - ``charts``   PNG charts (matplotlib, imported only when drawing)
 - ``summary``  one run against its own baselines (what ``stockbench bench`` prints)
@@ -17,29 +21,27 @@ on the saved raw rounds). Then a verdict per job. ``write_report`` writes it out
 """
 
 from stockbench.report.build import Report, build_report, write_report
-from stockbench.report.compare import (
-    BASELINE,
-    HEADLINE,
-    SIGNIFICANCE_ALPHA,
-    CaseResult,
-    Verdict,
-    aggregate,
-    headline_cases,
-    mann_whitney_p,
-    parse_targets,
-    pick_baseline,
-    verdicts,
-)
+from stockbench.report.compare import BASELINE, HEADLINE, CaseResult, aggregate, pick_baseline
+from stockbench.report.daily import DailyVerdict, daily_verdict
+from stockbench.report.effect import Effect, effect, mann_whitney_p
 from stockbench.report.prices import PriceTable, load_prices
-from stockbench.report.render import markdown, results_csv, terminal_table, verdict_lines
+from stockbench.report.render import (
+    daily_lines,
+    markdown,
+    results_csv,
+    terminal_table,
+    verdict_lines,
+)
 from stockbench.report.runs import DEFAULT_REGION, Run, Skipped, load_runs, pick_region
+from stockbench.report.verdicts import Verdict, headline_cases, parse_targets, verdicts
 
 __all__ = [
     "BASELINE",
     "DEFAULT_REGION",
     "HEADLINE",
-    "SIGNIFICANCE_ALPHA",
     "CaseResult",
+    "DailyVerdict",
+    "Effect",
     "PriceTable",
     "Report",
     "Run",
@@ -47,6 +49,9 @@ __all__ = [
     "Verdict",
     "aggregate",
     "build_report",
+    "daily_lines",
+    "daily_verdict",
+    "effect",
     "headline_cases",
     "load_prices",
     "load_runs",

@@ -19,7 +19,8 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from stockbench.files import atomic_write_bytes, safe_stem
-from stockbench.report.compare import CaseResult, headline_cases
+from stockbench.report.compare import CaseResult
+from stockbench.report.verdicts import headline_cases
 
 Getter = Callable[[CaseResult], float | None]
 COST_TITLE = "Cost per 1M samples (USD)"

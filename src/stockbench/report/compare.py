@@ -1,5 +1,5 @@
-"""Case x instance results with spread, ratio to a baseline instance and significance
-(Mann-Whitney U on raw rounds), then a verdict per job.
+"""Case x instance results: spread, memory against what the instance had free, price,
+and the comparison with a baseline instance (effect size first, see ``effect``).
 
 What a case is for comes from the benchmark that saved it, never from its name:
 ``extra_info["job"]`` (default: the group) and ``extra_info["role"]``, which is
@@ -15,16 +15,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scipy.stats import mannwhitneyu
-
 from stockbench.errors import ConfigError
 from stockbench.metrics import quantile
+from stockbench.report.effect import DEFAULT_MIN_EFFECT, Effect, effect, mann_whitney_p
 from stockbench.report.prices import PriceTable
 from stockbench.report.runs import Run
 
-SIGNIFICANCE_ALPHA = 0.05
 BASELINE = "baseline"
 HEADLINE = "headline"
+ON_DEMAND, SPOT = "on-demand", "spot"
 
 
 @dataclass
@@ -45,15 +44,18 @@ class CaseResult:
     p90_s: float | None
     p99_s: float | None
     peak_rss_bytes: int | None
-    memory_bytes: int | None
+    memory_bytes: int | None  # what a process could use: free at the run's start, else total
     cpu_percent: float | None
+    cpu_seconds: float | None  # a cold run's whole CPU time (cold-start cases)
     steal_percent: float | None
     price_per_hour: float | None
+    price_kind: str = ON_DEMAND
+    variant: str | None = None
     raw_rounds: list[float] = field(default_factory=list, repr=False)
     speedup: float | None = None  # same instance: baseline case's time per sample / this one's
     ratio_to_baseline: float | None = None  # baseline instance's median / this median: >1 faster
+    effect: Effect | None = None
     p_value: float | None = None
-    significant: bool | None = None  # None: cannot tell (no raw rounds)
     is_baseline: bool = False
 
     @property
@@ -66,14 +68,13 @@ class CaseResult:
         return self.job if self.job == self.group else f"{self.group}:{self.job}"
 
     @property
-    def significance(self) -> str:
+    def comparison(self) -> str:
+        """This instance against the baseline instance, in words."""
         if self.is_baseline:
             return "baseline"
-        if self.ratio_to_baseline is None:
+        if self.effect is None:
             return "-"  # the baseline instance has no such case
-        if self.significant is None or self.p_value is None:
-            return "cannot tell (no raw rounds)"
-        return f"{'yes' if self.significant else 'no'} (p={self.p_value:.2g})"
+        return self.effect.text()
 
     @property
     def fits_memory(self) -> bool | None:
@@ -88,9 +89,37 @@ class CaseResult:
         return self.price_per_hour / 3600 * self.time_per_sample_s * 1e6
 
 
+def number(value: Any) -> float | None:
+    """A finite number from a saved file, else None (bools, strings, NaN are not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
 def _median_of(values: Iterable[Any]) -> float | None:
-    nums = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    nums = [n for n in map(number, values) if n is not None]
     return statistics.median(nums) if nums else None
+
+
+def _max_of(values: Iterable[Any]) -> float | None:
+    return max((n for n in map(number, values) if n is not None), default=None)
+
+
+def instance_price(
+    runs: Sequence[Run], prices: PriceTable, region: str
+) -> tuple[float | None, str]:
+    """What an hour of the runs' instance type cost: the spot price every run recorded
+    (their median), else the table's on-demand price for ``region``."""
+    spot = [number(r.machine_info.get("ec2_spot_price_usd_per_hour")) for r in runs]
+    on_spot = all(r.machine_info.get("ec2_instance_life_cycle") == SPOT for r in runs)
+    if runs and on_spot and all(p is not None and p > 0 for p in spot):
+        return statistics.median(p for p in spot if p is not None), SPOT
+    return prices.price(region, runs[0].instance) if runs else None, ON_DEMAND
+
+
+def _memory(run: Run) -> float | None:
+    info = run.machine_info
+    return number(info.get("available_memory_bytes")) or number(info.get("total_memory_bytes"))
 
 
 def _combine(
@@ -98,7 +127,7 @@ def _combine(
     case: str,
     instance: str,
     entries: Sequence[tuple[Run, Mapping[str, Any]]],
-    price: float | None,
+    price: tuple[float | None, str],
 ) -> CaseResult:
     medians = [float(b["stats"]["median"]) for _, b in entries]
     extras = [b.get("extra_info") or {} for _, b in entries]
@@ -109,8 +138,9 @@ def _combine(
     median = statistics.median(raw) if have_raw else statistics.median(medians)
     samples = _median_of(e.get("samples") for e in extras)
     tps = median / samples if samples else None
-    peaks = [e["peak_rss_bytes"] for e in extras if isinstance(e.get("peak_rss_bytes"), int)]
-    memory = _median_of(r.machine_info.get("total_memory_bytes") for r, _ in entries)
+    peak = _max_of(e.get("peak_rss_bytes") for e in extras)
+    memory = min((m for m in map(_memory, (r for r, _ in entries)) if m), default=None)
+    variant = declared.get("variant")
     return CaseResult(
         group=group,
         case=case,
@@ -125,27 +155,16 @@ def _combine(
         samples_per_s=1 / tps if tps else None,
         p90_s=quantile(raw, 90) if have_raw else _median_of(e.get("round_p90_s") for e in extras),
         p99_s=quantile(raw, 99) if have_raw else _median_of(e.get("round_p99_s") for e in extras),
-        peak_rss_bytes=max(peaks) if peaks else None,
+        peak_rss_bytes=int(peak) if peak is not None else None,
         memory_bytes=int(memory) if memory else None,
         cpu_percent=_median_of(e.get("cpu_percent") for e in extras),
-        steal_percent=max(
-            (
-                e["steal_percent"]
-                for e in extras
-                if isinstance(e.get("steal_percent"), (int, float))
-            ),
-            default=None,
-        ),
-        price_per_hour=price,
+        cpu_seconds=_median_of(e.get("cpu_seconds") for e in extras),
+        steal_percent=_max_of(e.get("steal_percent") for e in extras),
+        price_per_hour=price[0],
+        price_kind=price[1],
+        variant=str(variant) if isinstance(variant, str) else None,
         raw_rounds=raw if have_raw else [],
     )
-
-
-def mann_whitney_p(a: Sequence[float], b: Sequence[float]) -> float | None:
-    """Two-sided Mann-Whitney U p-value, or None when either side has too few rounds."""
-    if len(a) < 3 or len(b) < 3:
-        return None
-    return float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
 
 
 def pick_baseline(runs: Sequence[Run], explicit: str | None = None) -> str:
@@ -168,95 +187,47 @@ def _speedups(results: Sequence[CaseResult]) -> None:
 
 
 def aggregate(
-    runs: Sequence[Run], prices: PriceTable, region: str, baseline: str | None = None
+    runs: Sequence[Run],
+    prices: PriceTable,
+    region: str,
+    baseline: str | None = None,
+    *,
+    min_effect: float = DEFAULT_MIN_EFFECT,
 ) -> list[CaseResult]:
-    """One result per case x instance, compared with ``baseline`` (default: the first)."""
+    """One result per case x instance, compared with ``baseline`` (default: the first).
+
+    A difference within ``min_effect`` (a fraction: 0.03 is 3 %) is reported as "same".
+    """
+    if not (math.isfinite(min_effect) and 0 <= min_effect < 1):
+        raise ConfigError(f"{min_effect!r} is not a fraction in [0, 1)", setting="min_effect")
     by_key: dict[tuple[str, str, str], list[tuple[Run, Mapping[str, Any]]]] = {}
+    by_instance: dict[str, list[Run]] = {}
     for run in runs:
+        by_instance.setdefault(run.instance, []).append(run)
         for bench in run.benchmarks:
             key = (str(bench.get("group") or ""), str(bench["name"]), run.instance)
             by_key.setdefault(key, []).append((run, bench))
     base = pick_baseline(runs, baseline)
+    price = {i: instance_price(rs, prices, region) for i, rs in by_instance.items()}
     results = [
-        _combine(g, c, i, entries, prices.price(region, i))
-        for (g, c, i), entries in sorted(by_key.items())
+        _combine(g, c, i, entries, price[i]) for (g, c, i), entries in sorted(by_key.items())
     ]
     _speedups(results)
-    index = {(r.case, r.instance): r for r in results}
+    index = {(r.group, r.case, r.instance): r for r in results}
     for r in results:
-        ref = index.get((r.case, base))
-        if ref is None:
+        ref = index.get((r.group, r.case, base))
+        if ref is None or not r.median_s:
             continue
-        r.ratio_to_baseline = ref.median_s / r.median_s if r.median_s else None
+        r.ratio_to_baseline = ref.median_s / r.median_s
         if r.instance == base:
             r.is_baseline = True
             continue
-        r.p_value = mann_whitney_p(ref.raw_rounds, r.raw_rounds)
-        r.significant = None if r.p_value is None else r.p_value < SIGNIFICANCE_ALPHA
-    return results
-
-
-@dataclass(frozen=True)
-class Verdict:
-    job: str
-    case: str
-    fastest: str | None
-    cheapest: str | None  # per unit of work
-    target_ms: float | None
-    cheapest_meeting_target: str | None
-    why: str
-
-
-def headline_cases(results: Sequence[CaseResult]) -> dict[str, str]:
-    """Job label -> the case its benchmark declared the headline, in result order."""
-    out: dict[str, str] = {}
-    for r in results:
-        if r.role == HEADLINE:
-            out.setdefault(r.job_label, r.case)
-    return out
-
-
-def verdicts(
-    results: Sequence[CaseResult], targets_ms: Mapping[str, float] | None = None
-) -> list[Verdict]:
-    targets = dict(targets_ms or {})
-    out = []
-    for job, case in headline_cases(results).items():
-        rows = [r for r in results if r.case == case and r.job_label == job]
-        fastest = min(rows, key=lambda r: r.median_s).instance if rows else None
-        priced = [r for r in rows if r.cost_per_million_samples is not None]
-        cheapest = (
-            min(priced, key=lambda r: r.cost_per_million_samples or 0).instance if priced else None
+        r.effect = effect(
+            ref.raw_rounds,
+            r.raw_rounds,
+            r.ratio_to_baseline,
+            min_effect=min_effect,
+            label=f"{r.group}/{r.case}/{r.instance}",
         )
-        target = targets.get(job)
-        ok = [
-            r
-            for r in priced
-            if r.fits_memory is not False and (target is None or r.median_s * 1000 <= target)
-        ]
-        pick = min(ok, key=lambda r: r.cost_per_million_samples or 0).instance if ok else None
-        if not priced:
-            why = "no instance has a price"
-        elif pick is None:
-            why = f"no priced instance fits in memory{' and meets the target' if target else ''}"
-        else:
-            why = "fits in memory" + (f" and runs a round within {target:g} ms" if target else "")
-        out.append(Verdict(job, case, fastest, cheapest, target, pick, why))
-    return out
-
-
-def parse_targets(items: Sequence[str]) -> dict[str, float]:
-    """``["lstm=10"]`` -> ``{"lstm": 10.0}``: a finite, positive latency per job."""
-    targets = {}
-    for item in items:
-        job, sep, value = item.partition("=")
-        try:
-            ms = float(value)
-        except ValueError:
-            ms = math.nan
-        if not sep or not job or not math.isfinite(ms) or ms <= 0:
-            raise ConfigError(
-                f"{item!r}: expected JOB=MILLISECONDS, e.g. lstm=10", setting="target_ms"
-            )
-        targets[job] = ms
-    return targets
+        r.p_value = mann_whitney_p(ref.raw_rounds, r.raw_rounds)
+    return results

@@ -4,76 +4,70 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from stockbench.report.compare import SIGNIFICANCE_ALPHA, CaseResult, Verdict
-from stockbench.report.prices import PriceTable
+from stockbench.report.compare import SPOT, CaseResult
+from stockbench.report.daily import DailyRow, DailyVerdict
+from stockbench.report.effect import CONFIDENCE
 from stockbench.report.runs import Skipped
+from stockbench.report.verdicts import Verdict
 from stockbench.units import format_mb, format_seconds
 
-CSV_FIELDS = (
-    "group",
-    "case",
-    "instance",
-    "runs",
-    "median_s",
-    "median_min_s",
-    "median_max_s",
-    "samples",
-    "time_per_sample_s",
-    "samples_per_s",
-    "p90_s",
-    "p99_s",
-    "peak_rss_bytes",
-    "memory_bytes",
-    "fits_memory",
-    "cpu_percent",
-    "steal_percent",
-    "price_usd_per_hour",
-    "usd_per_million_samples",
-    "ratio_to_baseline",
-    "p_value",
-    "significant",
-)
+
+def _blank(v: Any) -> Any:
+    return "" if v is None else v
 
 
-def _csv_row(r: CaseResult) -> list[Any]:
-    def f(v: Any) -> Any:
-        return "" if v is None else v
-
-    return [
-        r.group,
-        r.case,
-        r.instance,
-        r.runs,
-        r.median_s,
-        r.median_spread_s[0],
-        r.median_spread_s[1],
-        f(r.samples),
-        f(r.time_per_sample_s),
-        f(r.samples_per_s),
-        f(r.p90_s),
-        f(r.p99_s),
-        f(r.peak_rss_bytes),
-        f(r.memory_bytes),
-        f(r.fits_memory),
-        f(r.cpu_percent),
-        f(r.steal_percent),
-        f(r.price_per_hour),
-        f(r.cost_per_million_samples),
-        f(r.ratio_to_baseline),
-        f(r.p_value),
-        f(r.significant),
-    ]
+# column -> value; one row per case x instance
+CSV_COLUMNS: dict[str, Callable[[CaseResult], Any]] = {
+    "group": lambda r: r.group,
+    "job": lambda r: r.job,
+    "role": lambda r: r.role,
+    "case": lambda r: r.case,
+    "instance": lambda r: r.instance,
+    "runs": lambda r: r.runs,
+    "median_s": lambda r: r.median_s,
+    "median_min_s": lambda r: r.median_spread_s[0],
+    "median_max_s": lambda r: r.median_spread_s[1],
+    "samples": lambda r: r.samples,
+    "time_per_sample_s": lambda r: r.time_per_sample_s,
+    "samples_per_s": lambda r: r.samples_per_s,
+    "p90_s": lambda r: r.p90_s,
+    "p99_s": lambda r: r.p99_s,
+    "peak_rss_bytes": lambda r: r.peak_rss_bytes,
+    "memory_bytes": lambda r: r.memory_bytes,
+    "fits_memory": lambda r: r.fits_memory,
+    "cpu_percent": lambda r: r.cpu_percent,
+    "cpu_seconds": lambda r: r.cpu_seconds,
+    "steal_percent": lambda r: r.steal_percent,
+    "price_usd_per_hour": lambda r: r.price_per_hour,
+    "price_kind": lambda r: r.price_kind if r.price_per_hour is not None else None,
+    "usd_per_million_samples": lambda r: r.cost_per_million_samples,
+    "speedup_vs_baseline_case": lambda r: r.speedup,
+    "ratio_to_baseline": lambda r: r.ratio_to_baseline,
+    "ratio_ci_low": lambda r: r.effect.low if r.effect else None,
+    "ratio_ci_high": lambda r: r.effect.high if r.effect else None,
+    "difference": lambda r: (
+        "baseline" if r.is_baseline else (r.effect.verdict if r.effect else None)
+    ),
+    "p_value": lambda r: r.p_value,
+}
+CSV_FIELDS = tuple(CSV_COLUMNS)
 
 
 def results_csv(results: Sequence[CaseResult]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
-    writer.writerows(_csv_row(r) for r in results)
+    writer.writerows([_blank(get(r)) for get in CSV_COLUMNS.values()] for r in results)
     return buf.getvalue()
+
+
+def _price(price: float | None, kind: str) -> str:
+    if price is None:
+        return "no price"
+    return f"${price:.4f}" + (" spot" if kind == SPOT else "")
 
 
 def _cell_values(r: CaseResult) -> list[str]:
@@ -94,10 +88,9 @@ def _cell_values(r: CaseResult) -> list[str]:
         format_mb(r.peak_rss_bytes) + fits,
         "-" if r.cpu_percent is None else f"{r.cpu_percent:.0f}",
         "-" if r.steal_percent is None else f"{r.steal_percent:.1f}",
-        "no price" if r.price_per_hour is None else f"${r.price_per_hour:.4f}",
+        _price(r.price_per_hour, r.price_kind),
         "-" if r.cost_per_million_samples is None else f"${r.cost_per_million_samples:.3g}",
-        "-" if r.ratio_to_baseline is None else f"{r.ratio_to_baseline:.2f}x",
-        r.significance,
+        r.comparison,
     ]
 
 
@@ -114,8 +107,7 @@ TABLE_HEAD = [
     "steal %",
     "$/hour",
     "$/1M samples",
-    "vs baseline",
-    "significant",
+    "vs baseline instance",
 ]
 
 
@@ -126,19 +118,22 @@ def _by_case(results: Sequence[CaseResult]) -> dict[tuple[str, str], list[CaseRe
     return out
 
 
+def _aligned(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            v.ljust(w) if i == 0 else v.rjust(w)
+            for i, (v, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
+
+
 def terminal_table(results: Sequence[CaseResult]) -> str:
     lines = []
     for (group, case), rows in _by_case(results).items():
-        cells = [TABLE_HEAD] + [_cell_values(r) for r in rows]
-        widths = [max(len(row[i]) for row in cells) for i in range(len(TABLE_HEAD))]
         lines.append(f"\n[{group}] {case}")
-        for row in cells:
-            lines.append(
-                "  ".join(
-                    v.ljust(w) if i == 0 else v.rjust(w)
-                    for i, (v, w) in enumerate(zip(row, widths, strict=True))
-                )
-            )
+        lines += _aligned([TABLE_HEAD] + [_cell_values(r) for r in rows])
     return "\n".join(lines)
 
 
@@ -158,38 +153,105 @@ def verdict_lines(vs: Sequence[Verdict]) -> list[str]:
     return out
 
 
+DAILY_HEAD = [
+    "instance",
+    "daily run",
+    "CPU-s",
+    "peak RSS / free",
+    "$/hour",
+    "$/month kept running",
+    "$/day launched",
+    "CPU credits",
+    "verdict",
+]
+
+
+def _money(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"${value:,.{digits}f}"
+
+
+def _daily_cells(row: DailyRow, verdict: DailyVerdict) -> list[str]:
+    fits = " (too big)" if row.fits_memory is False else ""
+    why = verdict.ruled_out.get(row.instance)
+    return [
+        row.instance,
+        format_seconds(row.time_s),
+        "-" if row.cpu_seconds is None else f"{row.cpu_seconds:.3g}",
+        f"{format_mb(row.peak_rss_bytes)} / {format_mb(row.memory_bytes)}{fits}",
+        _price(row.price_per_hour, row.price_kind),
+        _money(row.monthly_running_usd),
+        _money(row.launched_usd_per_day, 5),
+        row.credits.describe() if row.credits else "not burstable",
+        "PICK" if row.instance == verdict.pick else (f"ruled out: {why}" if why else "ok"),
+    ]
+
+
+def daily_parts(verdict: DailyVerdict) -> tuple[str, list[list[str]], list[str]]:
+    """The daily-jobs table's title, its rows of cells, and the verdict's lines."""
+    cost = "kept running all month" if verdict.mode == "running" else "launched for each run"
+    deadline = f" within {verdict.deadline_s:g} s" if verdict.deadline_s else ""
+    jobs = ", ".join(j.split(":", 1)[1] for j in verdict.jobs)
+    title = f"Daily jobs ({jobs}), each from a cold process; cheapest {cost}:"
+    order = [r.instance for r in verdict.rows]
+    if verdict.pick:
+        notes = [
+            f"Verdict: {verdict.pick} is the cheapest that finishes{deadline}, fits in the "
+            f"memory it had free and does not run out of CPU credits."
+        ]
+        cheaper = order[: order.index(verdict.pick)]
+    else:
+        notes = [f"Verdict: no instance finishes{deadline}, fits and keeps its credits."]
+        cheaper = order
+    notes += [f"{i} ruled out: {verdict.ruled_out[i]}" for i in cheaper if i in verdict.ruled_out]
+    return title, [_daily_cells(r, verdict) for r in verdict.rows], notes
+
+
+def daily_lines(verdict: DailyVerdict | None) -> list[str]:
+    """The daily-jobs table and its verdict for a terminal; nothing without cold starts."""
+    if verdict is None:
+        return []
+    title, rows, notes = daily_parts(verdict)
+    return [title, *_aligned([DAILY_HEAD, *rows]), *notes]
+
+
 def markdown(
     results: Sequence[CaseResult],
     vs: Sequence[Verdict],
+    daily: DailyVerdict | None,
     charts: Mapping[str, str],
-    prices: PriceTable,
-    region: str,
+    price_note: str,
     baseline: str,
+    min_effect: float,
     skipped: Sequence[Skipped],
 ) -> str:
     parts = [
         "# stockbench: which instance, for the money",
         "",
-        f"Baseline instance: **{baseline}**. Prices: {region}, {prices.source} "
-        f"(as of {prices.as_of}). Significance: Mann-Whitney U on raw rounds, "
-        f"p < {SIGNIFICANCE_ALPHA}.",
+        f"Baseline instance: **{baseline}**. Prices: {price_note}. Differences: the ratio "
+        f"of median round times with its {CONFIDENCE:.0%} bootstrap interval from the raw "
+        f'rounds; within {min_effect:.0%} it is "same". Memory: each job\'s own peak in a '
+        f"process of its own, against what the instance had free when the run started.",
         "",
         "## Verdicts",
         "",
     ]
     parts += [f"- {line}" for line in verdict_lines(vs)]
+    if daily is not None:
+        title, cells, notes = daily_parts(daily)
+        parts += ["", "## Daily jobs", "", title, "", _md_table(DAILY_HEAD, cells), ""]
+        parts += [f"- {note}" for note in notes]
     for (group, case), rows in _by_case(results).items():
-        parts += [
-            "",
-            f"## {group}: `{case}`",
-            "",
-            "| " + " | ".join(TABLE_HEAD) + " |",
-            "|" + "---|" * len(TABLE_HEAD),
-        ]
-        parts += ["| " + " | ".join(_cell_values(r)) + " |" for r in rows]
+        parts += ["", f"## {group}: `{case}`", ""]
+        parts.append(_md_table(TABLE_HEAD, [_cell_values(r) for r in rows]))
     if charts:
         parts += ["", "## Charts", ""]
         parts += [f"![{name}]({path})" for name, path in charts.items()]
     if skipped:
         parts += ["", "## Files skipped", ""] + [f"- `{s.path}`: {s.reason}" for s in skipped]
     return "\n".join(parts) + "\n"
+
+
+def _md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(out)
