@@ -78,15 +78,20 @@ class CaseResult:
 
     @property
     def fits_memory(self) -> bool | None:
-        if self.peak_rss_bytes is None or self.memory_bytes is None:
-            return None
-        return self.peak_rss_bytes <= self.memory_bytes
+        return fits(self.peak_rss_bytes, self.memory_bytes)
 
     @property
     def cost_per_million_samples(self) -> float | None:
         if self.price_per_hour is None or self.time_per_sample_s is None:
             return None
         return self.price_per_hour / 3600 * self.time_per_sample_s * 1e6
+
+
+def fits(peak_bytes: int | None, free_bytes: int | None) -> bool | None:
+    """Whether a job's peak fits in what the machine had free; None when either is unknown."""
+    if peak_bytes is None or free_bytes is None:
+        return None
+    return peak_bytes <= free_bytes
 
 
 def number(value: Any) -> float | None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from stockbench.data import burstable_text
-from stockbench.report.compare import CaseResult
+from stockbench.report.compare import CaseResult, fits
 from stockbench.report.verdicts import headline_cases, rows_of
 
 COLD_GROUP = "cold_start"
@@ -104,9 +104,7 @@ class DailyRow:
 
     @property
     def fits_memory(self) -> bool | None:
-        if self.peak_rss_bytes is None or self.memory_bytes is None:
-            return None
-        return self.peak_rss_bytes <= self.memory_bytes
+        return fits(self.peak_rss_bytes, self.memory_bytes)
 
     @property
     def monthly_running_usd(self) -> float | None:
