@@ -1,0 +1,120 @@
+"""Bringing a run's results home: one folder per instance type, each file checked against
+the checksum in its status record, then the cross-instance report written over them.
+
+``OUT/<type>/`` holds the saved pytest-benchmark JSON under its own name
+(``0001_<type>.json``), ``bench.log`` and ``status.json``. A spot run's results carry
+the spot price the controller saw at launch in ``machine_info.ec2_spot_price_usd_per_hour``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from stockbench.fleet.aws import Aws
+from stockbench.fleet.manifest import Manifest, TypeRecord
+from stockbench.fleet.storage import get_bytes, type_key
+from stockbench.snapshot import atomic_write_text
+
+RESULT_NAME = re.compile(r"^[A-Za-z0-9_.-]+\.json$")
+SPOT_KEY = "ec2_spot_price_usd_per_hour"
+
+
+@dataclass(frozen=True)
+class Collected:
+    instance_type: str
+    result: Path | None  # the verified result file, when there is one
+    problem: str = ""  # why there is no (trustworthy) result
+    install_s: float | None = None
+    bench_s: float | None = None
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, data.decode("utf-8", "replace"), encoding="utf-8")
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _with_spot_price(data: bytes, price: float) -> bytes:
+    doc = json.loads(data)
+    doc.setdefault("machine_info", {})[SPOT_KEY] = price
+    return (json.dumps(doc, indent=4) + "\n").encode("utf-8")
+
+
+def collect_type(aws: Aws, manifest: Manifest, record: TypeRecord, out: Path) -> Collected:
+    name = record.instance_type
+    if record.not_launched:
+        return Collected(name, None, f"not launched: {record.not_launched}")
+    s3 = aws.client("s3", manifest.bucket_region)
+    raw_status = get_bytes(s3, manifest.bucket, type_key(manifest.run_id, name, "status"))
+    if raw_status is None:
+        return Collected(name, None, "no status record: the instance never reported")
+    try:
+        status: dict[str, Any] = json.loads(raw_status)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return Collected(name, None, "the status record is not JSON")
+    folder = out / name
+    _write(folder / "status.json", raw_status)
+    phases = status.get("phases_s") or {}
+    found = Collected(name, None, "", phases.get("install"), phases.get("bench"))
+    log = get_bytes(s3, manifest.bucket, type_key(manifest.run_id, name, "log"))
+    if log is not None and _sha256(log) == status.get("log_sha256"):
+        _write(folder / "bench.log", log)
+    elif log is not None:
+        _write(folder / "bench.log.unverified", log)
+    expected = status.get("result_sha256")
+    if not expected:
+        phase = status.get("failed_phase") or status.get("phase")
+        return replace(found, problem=f"no result uploaded (phase {phase})")
+    data = get_bytes(s3, manifest.bucket, type_key(manifest.run_id, name, "result"))
+    if data is None:
+        return replace(found, problem="the status record names a result that is not in S3")
+    if _sha256(data) != expected:
+        return replace(found, problem="the result does not match its checksum: not used")
+    result_name = str(status.get("result_name") or "")
+    if not RESULT_NAME.match(result_name):
+        result_name = f"0001_{name}.json"
+    if manifest.spot and record.spot_price_usd_per_hour is not None:
+        data = _with_spot_price(data, record.spot_price_usd_per_hour)
+    _write(folder / result_name, data)
+    return replace(found, result=folder / result_name)
+
+
+def collect_run(aws: Aws, manifest: Manifest, out: Path) -> list[Collected]:
+    return [collect_type(aws, manifest, record, out) for record in manifest.types]
+
+
+def build_report(results: list[Path], out: Path, region: str) -> list[str]:
+    """The cross-instance report over ``results`` into ``out``, as ``stockbench report``
+    writes it; returns what to print. (One place to re-point at the report library.)"""
+    from stockbench import report
+    from stockbench.report.charts import render_charts
+
+    prices = report.load_prices()
+    runs, skipped = report.load_runs(results)
+    lines = [str(item) for item in skipped]
+    if not runs:
+        return [*lines, "no readable result: no report written"]
+    region = report.pick_region(runs, region)
+    baseline = report.pick_baseline(runs, None)
+    results_ = report.aggregate(runs, prices, region, baseline)
+    verdicts = report.verdicts(results_, {})
+    charts = {c.title: c.path.name for c in render_charts(results_, out)}
+    atomic_write_text(out / "report.csv", report.results_csv(results_), encoding="utf-8")
+    atomic_write_text(
+        out / "report.md",
+        report.markdown(results_, verdicts, charts, prices, region, baseline, skipped),
+        encoding="utf-8",
+    )
+    lines.append(f"{len(runs)} runs; baseline {baseline}; prices {region} ({prices.as_of})")
+    lines.append(report.terminal_table(results_))
+    lines.extend(f"  {line}" for line in report.verdict_lines(verdicts))
+    lines.append(f"Wrote {out / 'report.md'}, {out / 'report.csv'} and {len(charts)} charts")
+    return lines
