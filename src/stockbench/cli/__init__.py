@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from stockbench import __version__
-from stockbench.cli import bench, market, news
+from stockbench.cli import bench, fleet, market, news
 from stockbench.cli.common import EXIT_NOTHING, CliError
 from stockbench.errors import StockbenchError
 
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"stockbench {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (market, news, bench):
+    for module in (market, news, bench, fleet):
         module.register(sub)
     return parser
 
