@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -16,6 +17,7 @@ from stockbench.errors import ConfigError
 from stockbench.snapshot import atomic_write_text
 
 REPO_ROOT = Path(__file__).resolve().parents[3]  # src/stockbench/cli/bench.py -> checkout
+SAVE_NAME = re.compile(r"^(?!\.+$)[A-Za-z0-9_.-]+$")
 
 
 def register(sub: Any) -> None:
@@ -83,12 +85,23 @@ def find_benchmarks(explicit: Path | None) -> Path:
     )
 
 
+def storage_args(cwd: Path, name: str, pytest_args: Sequence[str]) -> list[str]:
+    """One storage folder per save name, so that results copied from several machines
+    (which all save as e.g. Linux-CPython-3.11-64bit/0001_<name>.json) never collide;
+    a storage the user chose is kept."""
+    if any(a.startswith("--benchmark-storage") for a in pytest_args):
+        return []
+    return [f"--benchmark-storage=file://{cwd / '.benchmarks' / name}"]
+
+
 def cmd_bench(args: argparse.Namespace, pytest_args: Sequence[str] = ()) -> int:
     from stockbench.machine import local_name, machine_info
     from stockbench.runsummary import format_summary, load_run, summarize
 
     bench_dir = find_benchmarks(args.benchmarks)
-    name = args.save_name or local_name(machine_info())
+    name = local_name(machine_info()) if args.save_name is None else args.save_name
+    if not SAVE_NAME.match(name):
+        raise CliError(f"--save-name {name!r}: letters, digits, '.', '_' and '-' only", EXIT_USAGE)
     with tempfile.TemporaryDirectory() as tmp:
         run_json = Path(tmp) / "run.json"
         argv = [
@@ -99,6 +112,7 @@ def cmd_bench(args: argparse.Namespace, pytest_args: Sequence[str] = ()) -> int:
             f"--benchmark-save={name}",
             "--benchmark-save-data",
             f"--benchmark-json={run_json}",
+            *storage_args(bench_dir.parent, name, pytest_args),
             *pytest_args,
         ]
         print("+ " + " ".join(argv), flush=True)
