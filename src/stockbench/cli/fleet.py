@@ -70,6 +70,7 @@ def register(sub: Any) -> None:
         "run",
         help="launch one instance per type, run the bench on each, collect, report",
         description="Arguments after -- go to `stockbench bench` on every instance.",
+        allow_abbrev=False,  # an abbreviated or mistyped flag must not pass as a bench argument
     )
     run.add_argument(
         "--types",
