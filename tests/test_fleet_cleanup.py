@@ -40,7 +40,7 @@ def test_cleanup_finds_leftovers_by_their_tags(
     assert f"deleted 1 source bundle of run {run} in s3://{BUCKET}/runs/{run}/" in printed
     assert keys == [f"runs/{run}/manifest.json"]
     assert bystander_state == "running"  # not tagged for a run: not ours to end
-    assert again.strip() == "Nothing to clean up."
+    assert again.strip() == "Nothing to clean up in ap-northeast-2."
 
 
 def test_cleanup_of_one_run_can_delete_its_results_too(

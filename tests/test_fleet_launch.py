@@ -65,9 +65,12 @@ def test_four_types_launch_locked_down_with_their_architectures_image(
                 Filters=[{"Name": "attachment.instance-id", "Values": [iid]}]
             )["Volumes"]
             assert [v["Size"] for v in volumes] == [16]
-            (group,) = inst["SecurityGroups"]
+            (nic,) = inst["NetworkInterfaces"]
+            assert "PublicIp" in nic["Association"]  # to reach S3 and PyPI
+            (group,) = nic["Groups"]
             described = aws.ec2.describe_security_groups(GroupIds=[group["GroupId"]])
             assert described["SecurityGroups"][0]["IpPermissions"] == []
+            assert group["GroupName"] == f"stockbench-{run}"
 
             script = user_data(aws, iid)
             assert script.startswith("#!/bin/bash\n")
@@ -123,6 +126,7 @@ def test_spot_and_key_pair_only_when_asked() -> None:
         "instance_type": "t4g.micro",
         "image_id": "ami-1",
         "root_device": "/dev/xvda",
+        "subnet_id": "subnet-1",
         "security_group_id": "sg-1",
         "user_data": "#!/bin/bash\n",
     }

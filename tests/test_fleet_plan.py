@@ -147,10 +147,10 @@ def test_worst_case_is_price_times_max_minutes_and_unpriced_types_are_named() ->
     assert _row(text, "m5.large") == ["x86_64", "2", "8192", "MiB", "$0.1180", "$0.18"]
     assert _row(text, "c6g.medium") == ["arm64", "1", "2048", "MiB", "no", "price", "no", "price"]
     assert " ".join(_row(text, "u-6tb1.metal")) == f"- - - - rejected: not offered in {REGION}"
-    assert text.endswith(
-        "Worst case: $0.19 for 3 instance(s), not counting c6g.medium "
-        "(no price in the table of 2026-11)."
-    )
+    assert (
+        "\nWorst case: $0.19 for 3 instance(s), not counting c6g.medium "
+        "(no price in the table of 2026-11).\n"
+    ) in text
 
 
 def test_a_spot_plan_shows_the_spot_price_and_caps_at_on_demand() -> None:

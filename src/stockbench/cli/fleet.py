@@ -181,7 +181,13 @@ def cmd_run(args: argparse.Namespace, rest: Sequence[str] = ()) -> int:
     from stockbench.fleet.discover import build_plan, default_network
     from stockbench.fleet.manifest import load_local
     from stockbench.fleet.plan import format_plan, new_run_id
-    from stockbench.fleet.run import Launch, refuse_session_token, start, stop_everything
+    from stockbench.fleet.run import (
+        Launch,
+        follow,
+        refuse_session_token,
+        start,
+        stop_everything,
+    )
     from stockbench.fleet.storage import bucket_region
     from stockbench.report.prices import load_prices
 
@@ -219,7 +225,11 @@ def cmd_run(args: argparse.Namespace, rest: Sequence[str] = ()) -> int:
                     f"stockbench fleet cleanup {plan.run_id}"
                 )
                 return 0
-            return _follow(aws, manifest, args)
+            out = args.out or Path("stockbench-fleet") / manifest.run_id
+            ok = follow(
+                aws, manifest, poll_s=args.poll_seconds, out=out, say=say, tty=sys.stdout.isatty()
+            )
+            return 0 if ok else EXIT_NOTHING
         except KeyboardInterrupt:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop this
             record = load_local(plan.run_id)
@@ -235,63 +245,15 @@ def cmd_run(args: argparse.Namespace, rest: Sequence[str] = ()) -> int:
             return EXIT_INTERRUPTED
 
 
-def _follow(aws: Any, manifest: Any, args: argparse.Namespace) -> int:
-    """Watch the launched run to its end, then collect, report and tidy up."""
-    from stockbench.fleet.cleanup import live_instances, terminate
-    from stockbench.fleet.monitor import watch
-    from stockbench.fleet.run import tidy
-
-    say("")
-    rows = watch(
-        aws,
-        manifest,
-        poll_s=args.poll_seconds,
-        out=say,
-        tty=sys.stdout.isatty(),
-        on_timeout=lambda ids: terminate(aws.client("ec2"), ids),
-    )
-    for row in rows:
-        if row.outcome != "done" or row.cause:
-            say(f"\n{row.instance_type}: {row.outcome}: {row.cause}")
-            for line in row.detail.splitlines():
-                say(f"  | {line}")
-    good = _collect(aws, manifest, args.out)
-    swept = tidy(aws, manifest, wait_s=args.poll_seconds * 20)
-    for group, cause in swept.groups_kept:
-        say(f"Security group {group.resource_id} kept: {cause} (stockbench fleet cleanup)")
-    left = live_instances(aws.client("ec2"), manifest.run_id)
-    say(
-        f"Instances of run {manifest.run_id} still running: "
-        f"{', '.join(i.resource_id for i in left) if left else 'none'}."
-    )
-    return 0 if good == len(rows) and not left else EXIT_NOTHING
-
-
 def _collect(aws: Any, manifest: Any, out: Path | None) -> int:
-    from stockbench.fleet.collect import build_report, collect_run
-    from stockbench.fleet.manifest import save_local
+    from stockbench.fleet.collect import collect_and_report
 
-    folder = out or Path("stockbench-fleet") / manifest.run_id
-    say(f"\nCollecting into {folder}/")
-    collected = collect_run(aws, manifest, folder)
-    for item in collected:
-        times = (
-            f" (install {item.install_s:.0f} s, bench {item.bench_s:.0f} s)"
-            if item.install_s is not None and item.bench_s is not None
-            else ""
-        )
-        say(
-            f"  {item.instance_type}: "
-            f"{item.result if item.result else 'nothing: ' + item.problem}{times}"
-        )
-    results = [c.result for c in collected if c.result]
-    if results:
-        say("")
-        for line in build_report(results, folder, manifest.region):
-            say(line)
-    manifest.collected_to = str(folder)
-    save_local(manifest)
-    return len(results)
+    lines, count = collect_and_report(
+        aws, manifest, out or Path("stockbench-fleet") / manifest.run_id
+    )
+    for line in lines:
+        say(line)
+    return count
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -348,34 +310,36 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_cleanup(args: argparse.Namespace) -> int:
     from stockbench.fleet.aws import connect
-    from stockbench.fleet.cleanup import sweep
-    from stockbench.fleet.manifest import list_local, load_local, save_local
-    from stockbench.fleet.run import delete_run_objects
 
-    records = [m for m in ([load_local(args.run_id)] if args.run_id else list_local()) if m]
-    aws = connect(args.profile, args.region or (records[0].region if records else None))
-    records = [m for m in records if m.region == aws.region]
-    swept = sweep(aws.client("ec2"), args.run_id, wait_s=args.wait_minutes * 60)
-    for item in swept.instances:
-        say(f"terminated {item.resource_id} ({item.detail}) of run {item.run_id}")
-    for item in swept.groups_deleted:
-        say(f"deleted security group {item.resource_id} of run {item.run_id}")
-    for item, cause in swept.groups_kept:
-        say(f"kept security group {item.resource_id} of run {item.run_id}: {cause}")
-    # runs by their bucket: recorded here, or named by the tags of what was just swept
-    buckets = {m.run_id: m.bucket for m in records if args.delete_results or not m.cleaned_at}
-    for item in [*swept.instances, *swept.groups_deleted]:
-        if item.bucket:
-            buckets.setdefault(item.run_id, item.bucket)
-    if args.run_id and args.bucket:
-        buckets.setdefault(args.run_id, args.bucket)
-    for run_id, bucket in sorted(buckets.items()):
-        count = delete_run_objects(aws, bucket, run_id, results=args.delete_results)
-        what = "objects" if args.delete_results else "source bundle"
-        say(f"deleted {count} {what} of run {run_id} in s3://{bucket}/runs/{run_id}/")
-    for manifest in records:
-        manifest.cleaned_at = manifest.cleaned_at or time.time()
-        save_local(manifest)
-    if not (swept.instances or swept.groups_deleted or swept.groups_kept or buckets):
-        say("Nothing to clean up.")
-    return EXIT_NOTHING if swept.groups_kept else 0
+    records = _records(args.run_id)
+    regions = [args.region] if args.region else sorted({m.region for m in records})
+    if not regions:
+        regions = [connect(args.profile, None).region]
+    kept = False
+    for region in regions:
+        kept |= _cleanup_region(args, region, [m for m in records if m.region == region])
+    return EXIT_NOTHING if kept else 0
+
+
+def _records(run_id: str | None) -> list[Any]:
+    from stockbench.fleet.manifest import list_local, load_local
+
+    return [m for m in ([load_local(run_id)] if run_id else list_local()) if m]
+
+
+def _cleanup_region(args: argparse.Namespace, region: str, records: list[Any]) -> bool:
+    """Clean up one region; whether something had to be kept."""
+    from stockbench.fleet.aws import connect
+    from stockbench.fleet.run import clean_region
+
+    lines, kept = clean_region(
+        connect(args.profile, region),
+        run_id=args.run_id,
+        records=records,
+        bucket=args.bucket,
+        delete_results=args.delete_results,
+        wait_s=args.wait_minutes * 60,
+    )
+    for line in lines:
+        say(line)
+    return kept

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from stockbench.fleet.aws import Aws
-from stockbench.fleet.manifest import Manifest, TypeRecord
+from stockbench.fleet.manifest import Manifest, TypeRecord, save_local
 from stockbench.fleet.storage import get_bytes, type_key
 from stockbench.snapshot import atomic_write_text
 
@@ -89,6 +89,27 @@ def collect_type(aws: Aws, manifest: Manifest, record: TypeRecord, out: Path) ->
 
 def collect_run(aws: Aws, manifest: Manifest, out: Path) -> list[Collected]:
     return [collect_type(aws, manifest, record, out) for record in manifest.types]
+
+
+def collect_and_report(aws: Aws, manifest: Manifest, out: Path) -> tuple[list[str], int]:
+    """Collect every type into ``out`` and report over the verified results; the lines to
+    show and how many results came home."""
+    lines = [f"\nCollecting into {out}/"]
+    collected = collect_run(aws, manifest, out)
+    for item in collected:
+        times = (
+            f" (install {item.install_s:.0f} s, bench {item.bench_s:.0f} s)"
+            if item.install_s is not None and item.bench_s is not None
+            else ""
+        )
+        got = item.result if item.result else f"nothing: {item.problem}"
+        lines.append(f"  {item.instance_type}: {got}{times}")
+    results = [c.result for c in collected if c.result]
+    if results:
+        lines.extend(["", *build_report(results, out, manifest.region)])
+    manifest.collected_to = str(out)
+    save_local(manifest)
+    return lines, len(results)
 
 
 def build_report(results: list[Path], out: Path, region: str) -> list[str]:

@@ -8,6 +8,7 @@ volume big enough for torch, spot when asked, and tags naming the run and its ty
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,18 +72,28 @@ def launch_params(
     instance_type: str,
     image_id: str,
     root_device: str,
+    subnet_id: str,
     security_group_id: str,
     user_data: str,
     spot: bool,
     key_name: str | None,
 ) -> dict[str, Any]:
-    """The RunInstances request for one instance of the run (the subnet comes per zone)."""
+    """The RunInstances request for one instance of the run in one subnet. A public IPv4
+    address whatever the subnet's default: the instance must reach S3 and PyPI."""
     params: dict[str, Any] = {
         "ImageId": image_id,
         "InstanceType": instance_type,
         "MinCount": 1,
         "MaxCount": 1,
-        "SecurityGroupIds": [security_group_id],
+        "NetworkInterfaces": [
+            {
+                "DeviceIndex": 0,
+                "SubnetId": subnet_id,
+                "Groups": [security_group_id],
+                "AssociatePublicIpAddress": True,
+                "DeleteOnTermination": True,
+            }
+        ],
         "UserData": user_data,
         "InstanceInitiatedShutdownBehavior": "terminate",
         "MetadataOptions": {
@@ -118,14 +129,14 @@ def launch_params(
     return params
 
 
-def launch(ec2: Client, zones: dict[str, str], params: dict[str, Any]) -> Launched | NotLaunched:
+def launch(
+    ec2: Client, zones: dict[str, str], params_for: Callable[[str], dict[str, Any]]
+) -> Launched | NotLaunched:
     """Try each zone (zone -> subnet) in turn; a capacity or offering refusal moves on."""
     causes: list[str] = []
     for zone, subnet in zones.items():
         try:
-            started = api(
-                ec2, "run_instances", f"launch in {zone}", **{**params, "SubnetId": subnet}
-            )
+            started = api(ec2, "run_instances", f"launch in {zone}", **params_for(subnet))
         except FleetError as exc:
             if exc.code not in ZONE_CODES:
                 return NotLaunched(str(exc))

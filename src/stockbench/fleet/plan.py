@@ -23,6 +23,8 @@ RUN_ID = re.compile(r"^sb-\d{8}-\d{6}-[0-9a-f]{4}$")
 REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 MAX_MINUTES_LIMIT = 24 * 60
 ROOT_VOLUME_GIB = 16  # AL2023's 8 GiB default is too tight for torch, pip's unpacking and swap
+IPV4_USD_PER_HOUR = 0.005  # AWS's public IPv4 charge, every region, since 2024-02
+VOLUME_USD_PER_HOUR = 0.002  # 16 GiB of gp3 at about $0.08-0.095 per GiB-month
 
 
 def parse_types(text: str) -> tuple[str, ...]:
@@ -160,4 +162,8 @@ def format_plan(plan: Plan) -> str:
             f", not counting {', '.join(unpriced)} (no price in the table of {plan.prices_as_of})"
         )
     lines.append(total + ".")
+    lines.append(
+        f"Besides: a public IPv4 address (${IPV4_USD_PER_HOUR}/h) and the "
+        f"{ROOT_VOLUME_GIB} GiB gp3 volume (about ${VOLUME_USD_PER_HOUR}/h) per instance."
+    )
     return "\n".join(lines)

@@ -6,15 +6,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from stockbench.errors import ConfigError
 from stockbench.fleet.aws import Aws, connect
 from stockbench.fleet.bootstrap import BootConfig, render
 from stockbench.fleet.bundle import Bundle
 from stockbench.fleet.cleanup import Sweep, live_instances, sweep, terminate
+from stockbench.fleet.collect import collect_and_report
 from stockbench.fleet.discover import Image, Network, spot_prices
 from stockbench.fleet.launch import Launched, create_security_group, launch, launch_params
 from stockbench.fleet.manifest import Manifest, TypeRecord, load_local, save_local
+from stockbench.fleet.monitor import watch
 from stockbench.fleet.plan import Plan, TypePlan
 from stockbench.fleet.storage import (
     bucket_region,
@@ -91,18 +94,23 @@ def _launch_one(aws: Aws, job: Launch, manifest: Manifest, tp: TypePlan, source_
             project_commit=job.bundle.commit,
         )
     )
-    params = launch_params(
-        run_id=manifest.run_id,
-        bucket=manifest.bucket,
-        instance_type=tp.instance_type,
-        image_id=tp.image_id,
-        root_device=job.images[tp.architecture].root_device,
-        security_group_id=str(manifest.security_group_id),
-        user_data=user_data,
-        spot=job.plan.spot,
-        key_name=job.key_name,
+    image_id, root_device = tp.image_id, job.images[tp.architecture].root_device
+    started = launch(
+        ec2,
+        {z: job.network.subnets[z] for z in tp.zones},
+        lambda subnet: launch_params(
+            run_id=manifest.run_id,
+            bucket=manifest.bucket,
+            instance_type=tp.instance_type,
+            image_id=image_id,
+            root_device=root_device,
+            subnet_id=subnet,
+            security_group_id=str(manifest.security_group_id),
+            user_data=user_data,
+            spot=job.plan.spot,
+            key_name=job.key_name,
+        ),
     )
-    started = launch(ec2, {z: job.network.subnets[z] for z in tp.zones}, params)
     if not isinstance(started, Launched):
         record.not_launched = started.cause
         return f"{tp.instance_type}: not launched: {started.cause}"
@@ -163,6 +171,34 @@ def stop_everything(aws: Aws, run_id: str, known: Sequence[str]) -> list[str]:
     return ids
 
 
+def follow(aws: Aws, manifest: Manifest, *, poll_s: float, out: Path, say: Say, tty: bool) -> bool:
+    """Watch a launched run to its end, then collect, report and tidy up; whether every
+    type came home clean and nothing is left running."""
+    rows = watch(
+        aws,
+        manifest,
+        poll_s=poll_s,
+        out=say,
+        tty=tty,
+        on_timeout=lambda ids: terminate(aws.client("ec2"), ids),
+    )
+    for row in rows:
+        if row.outcome != "done" or row.cause:
+            say(f"\n{row.instance_type}: {row.outcome}: {row.cause}")
+            for line in row.detail.splitlines():
+                say(f"  | {line}")
+    lines, good = collect_and_report(aws, manifest, out)
+    for line in lines:
+        say(line)
+    swept = tidy(aws, manifest, wait_s=poll_s * 20)
+    for group, cause in swept.groups_kept:
+        say(f"Security group {group.resource_id} kept: {cause} (stockbench fleet cleanup)")
+    left = [i.resource_id for i in live_instances(aws.client("ec2"), manifest.run_id)]
+    say(f"Instances of run {manifest.run_id} still running: {', '.join(left) or 'none'}.")
+    clean = all(r.outcome == "done" and not r.cause for r in rows)
+    return clean and good == len(rows) and not left
+
+
 def delete_run_objects(aws: Aws, bucket: str, run_id: str, *, results: bool) -> int:
     """Delete the run's source bundle (and all its results when ``results``) from S3."""
     s3 = aws.client("s3", bucket_region(aws.client("s3"), bucket))
@@ -195,5 +231,45 @@ def find_manifest(
             raise ConfigError(f"no run {run_id} in s3://{bucket}/")
         manifest = Manifest.from_dict(doc, f"s3://{bucket}/{manifest_key(run_id)}")
         save_local(manifest)
-        return aws, manifest
     return connect(profile or manifest.profile, manifest.region), manifest
+
+
+def clean_region(
+    aws: Aws,
+    *,
+    run_id: str | None,
+    records: Sequence[Manifest],
+    bucket: str | None,
+    delete_results: bool,
+    wait_s: float,
+) -> tuple[list[str], bool]:
+    """``fleet cleanup`` in ``aws.region``: what was done, and whether something was kept."""
+    swept = sweep(aws.client("ec2"), run_id, wait_s=wait_s)
+    lines = [
+        f"terminated {i.resource_id} ({i.detail}) of run {i.run_id} in {aws.region}"
+        for i in swept.instances
+    ]
+    lines += [
+        f"deleted security group {g.resource_id} of run {g.run_id}" for g in swept.groups_deleted
+    ]
+    lines += [
+        f"kept security group {g.resource_id} of run {g.run_id}: {cause}"
+        for g, cause in swept.groups_kept
+    ]
+    # runs by their bucket: recorded here, or named by the tags of what was just swept
+    buckets = {m.run_id: m.bucket for m in records if delete_results or not m.cleaned_at}
+    for item in [*swept.instances, *swept.groups_deleted]:
+        if item.bucket:
+            buckets.setdefault(item.run_id, item.bucket)
+    if run_id and bucket:
+        buckets.setdefault(run_id, bucket)
+    for run, where in sorted(buckets.items()):
+        count = delete_run_objects(aws, where, run, results=delete_results)
+        what = "objects" if delete_results else "source bundle"
+        lines.append(f"deleted {count} {what} of run {run} in s3://{where}/runs/{run}/")
+    for manifest in records:
+        manifest.cleaned_at = manifest.cleaned_at or time.time()
+        save_local(manifest)
+    if not lines:
+        lines.append(f"Nothing to clean up in {aws.region}.")
+    return lines, bool(swept.groups_kept)
