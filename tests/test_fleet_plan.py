@@ -151,6 +151,8 @@ def test_worst_case_is_price_times_max_minutes_and_unpriced_types_are_named() ->
         "\nWorst case: $0.19 for 3 instance(s), not counting c6g.medium "
         "(no price in the table of 2026-11).\n"
     ) in text
+    assert "t4g.micro: unlimited CPU credits by default" in text
+    assert "m5.large: unlimited" not in text
 
 
 def test_a_spot_plan_shows_the_spot_price_and_caps_at_on_demand() -> None:

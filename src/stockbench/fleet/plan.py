@@ -25,6 +25,7 @@ MAX_MINUTES_LIMIT = 24 * 60
 ROOT_VOLUME_GIB = 16  # AL2023's 8 GiB default is too tight for torch, pip's unpacking and swap
 IPV4_USD_PER_HOUR = 0.005  # AWS's public IPv4 charge, every region, since 2024-02
 VOLUME_USD_PER_HOUR = 0.002  # 16 GiB of gp3 at about $0.08-0.095 per GiB-month
+UNLIMITED_BY_DEFAULT = ("t3", "t3a", "t4g")  # burstable families that bill surplus credits
 
 
 def parse_types(text: str) -> tuple[str, ...]:
@@ -166,4 +167,14 @@ def format_plan(plan: Plan) -> str:
         f"Besides: a public IPv4 address (${IPV4_USD_PER_HOUR}/h) and the "
         f"{ROOT_VOLUME_GIB} GiB gp3 volume (about ${VOLUME_USD_PER_HOUR}/h) per instance."
     )
+    unlimited = [
+        t.instance_type
+        for t in plan.runnable
+        if t.instance_type.split(".", 1)[0] in UNLIMITED_BY_DEFAULT
+    ]
+    if unlimited:
+        lines.append(
+            f"{', '.join(unlimited)}: unlimited CPU credits by default; time above the "
+            "baseline can add surplus-credit charges (about $0.04 per vCPU-hour)."
+        )
     return "\n".join(lines)
