@@ -165,3 +165,29 @@ def test_a_spot_plan_shows_the_spot_price_and_caps_at_on_demand() -> None:
     assert "$0.0104 (spot now $0.0031)" in text
     assert "spot (priced at most on-demand)" in text
     assert "Worst case: $0.02 for 1 instance(s)." in text
+
+
+def test_a_type_not_offered_in_the_region_is_rejected_and_the_others_go_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["fleet", "run", "--bucket", BUCKET, "--yes", "--detach", "--types"]
+    with local_aws(monkeypatch, tmp_path) as aws:
+        assert main([*argv, "t4g.micro,a1.medium"]) == 0
+        launched = sorted(i["InstanceType"] for i in aws.instances())
+        printed = capsys.readouterr().out
+        assert main([*argv, "a1.medium"]) == 1
+        assert len(aws.instances()) == 1
+    assert launched == ["t4g.micro"]
+    assert _row(printed, "a1.medium") == [
+        "-",
+        "-",
+        "-",
+        "-",
+        "rejected:",
+        "not",
+        "offered",
+        "in",
+        REGION,
+    ]
+    assert "Worst case: $0.02 for 1 instance(s)." in printed
+    assert f"none of the types can run in {REGION}: nothing started" in capsys.readouterr().err

@@ -151,6 +151,8 @@ def test_one_type_rejected_one_failing_one_lost_and_the_others_complete(
         "c6g.medium: not launched: launch in ap-northeast-2a: AWS has no free capacity" in printed
     )
     assert "(InsufficientInstanceCapacity)" in printed
+    for zone in "abcd":  # every zone that offers it was tried before giving up
+        assert f"launch in ap-northeast-2{zone}: AWS has no free capacity" in printed
     # the vanished instance is lost, and its console output is shown
     assert "t2.micro: lost: instance terminated before its final status record" in printed
     assert "  | Linux version 2.6.16-xenU" in printed
