@@ -81,6 +81,7 @@ def test_run_boots_each_type_uploads_collects_and_reports(
         assert saved["machine_info"]["ec2_spot_price_usd_per_hour"] > 0
     report = (out / "report.md").read_text().splitlines()
     assert report[0] == "# stockbench: which instance, for the money"
+    assert report[2].startswith("Baseline instance: **t4g.micro**.")  # the first type listed
     table = "\n".join(report)
     assert "| t4g.micro | 1 |" in table
     assert "| m5.large | 1 |" in table

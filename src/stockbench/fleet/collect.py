@@ -106,13 +106,15 @@ def collect_and_report(aws: Aws, manifest: Manifest, out: Path) -> tuple[list[st
         lines.append(f"  {item.instance_type}: {got}{times}")
     results = [c.result for c in collected if c.result]
     if results:
-        lines.extend(["", *build_report(results, out, manifest.region)])
+        # the baseline: the first type as the user listed them that came home
+        first = next(c.instance_type for c in collected if c.result)
+        lines.extend(["", *build_report(results, out, manifest.region, first)])
     manifest.collected_to = str(out)
     save_local(manifest)
     return lines, len(results)
 
 
-def build_report(results: list[Path], out: Path, region: str) -> list[str]:
+def build_report(results: list[Path], out: Path, region: str, baseline: str) -> list[str]:
     """The cross-instance report over ``results`` into ``out``, as ``stockbench report``
     writes it; returns what to print. (One place to re-point at the report library.)"""
     from stockbench import report
@@ -124,7 +126,8 @@ def build_report(results: list[Path], out: Path, region: str) -> list[str]:
     if not runs:
         return [*lines, "no readable result: no report written"]
     region = report.pick_region(runs, region)
-    baseline = report.pick_baseline(runs, None)
+    if baseline not in {r.instance for r in runs}:  # a run saved under another name
+        baseline = report.pick_baseline(runs, None)
     results_ = report.aggregate(runs, prices, region, baseline)
     verdicts = report.verdicts(results_, {})
     charts = {c.title: c.path.name for c in render_charts(results_, out)}

@@ -174,6 +174,7 @@ def stop_everything(aws: Aws, run_id: str, known: Sequence[str]) -> list[str]:
 def follow(aws: Aws, manifest: Manifest, *, poll_s: float, out: Path, say: Say, tty: bool) -> bool:
     """Watch a launched run to its end, then collect, report and tidy up; whether every
     type came home clean and nothing is left running."""
+    say("")
     rows = watch(
         aws,
         manifest,
