@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from stockbench.fleet import aws as fleet_aws
 from .fake_ec2 import FakeHypervisor
 from .local_aws import BUCKET, REGION, SECRET_KEY, LocalAws, local_aws
 from .sigv4_proxy import sigv4_proxy
+from .test_fleet_launch import detach
 
 STOCKBENCH = str(Path(sys.executable).with_name("stockbench"))
 SMOKE = ["--", "-k", "parse_page", "-p", "no:cacheprovider"]
@@ -200,3 +202,34 @@ def test_ctrl_c_terminates_every_instance_of_the_run(
     assert "Traceback" not in err
     assert len(states) == 4
     assert set(states.values()) == {"terminated"}
+
+
+def test_status_finds_a_run_recorded_here_or_only_in_its_bucket(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with local_aws(monkeypatch, tmp_path) as aws:
+        run = detach(aws, capsys)
+        assert main(["fleet", "status", run]) == 0
+        here = capsys.readouterr().out
+        shutil.rmtree(aws.env["STOCKBENCH_FLEET_HOME"])  # another machine
+        assert main(["fleet", "status", run]) == 1
+        unknown = capsys.readouterr().err
+        assert main(["fleet", "status", run, "--bucket", BUCKET]) == 0
+        from_s3 = capsys.readouterr().out
+        key = f"runs/{run}/manifest.json"
+        doc = json.loads(aws.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read())
+        doc["types"][0]["instance_type"] = "../../etc"
+        aws.s3.put_object(Bucket=BUCKET, Key=key, Body=json.dumps(doc).encode())
+        shutil.rmtree(aws.env["STOCKBENCH_FLEET_HOME"])
+        assert (
+            main(["fleet", "collect", run, "--bucket", BUCKET, "--out", str(tmp_path / "o")]) == 1
+        )
+        tampered = capsys.readouterr().err
+    assert [ln.split()[:4] for ln in here.splitlines()] == [
+        ln.split()[:4] for ln in from_s3.splitlines()
+    ]  # the same table, elapsed times aside
+    assert "Live instances: 4." in here
+    assert sum(" booting " in line for line in here.splitlines()) == 4
+    assert f"run {run} is not recorded on this machine: pass --bucket" in unknown
+    assert "is not a stockbench fleet manifest (instance type '../../etc')" in tampered
+    assert not (tmp_path / "etc").exists()

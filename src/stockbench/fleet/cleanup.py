@@ -33,10 +33,19 @@ class Sweep:
     groups_kept: list[tuple[Leftover, str]] = field(default_factory=list)
 
 
-def _tag_filter(run_id: str | None) -> dict[str, object]:
+def _tag_filter(run_id: str | None) -> dict[str, Any]:
     if run_id:
         return {"Name": f"tag:{TAG_RUN}", "Values": [run_id]}
     return {"Name": "tag-key", "Values": [TAG_RUN]}
+
+
+def _tagged(
+    ec2: Client, operation: str, key: str, run_id: str | None, *filters: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Every item of a paginated Describe call tagged for ``run_id`` (any run when None)."""
+    return pages(
+        ec2, operation, key, f"find the run's {key}", Filters=[_tag_filter(run_id), *filters]
+    )
 
 
 def _tags(resource: dict[str, Any]) -> dict[str, str]:
@@ -45,13 +54,8 @@ def _tags(resource: dict[str, Any]) -> dict[str, str]:
 
 def live_instances(ec2: Client, run_id: str | None) -> list[Leftover]:
     """Instances tagged for ``run_id`` (any run when None) that are not terminated."""
-    reservations = pages(
-        ec2,
-        "describe_instances",
-        "Reservations",
-        "find the run's instances",
-        Filters=[_tag_filter(run_id), {"Name": "instance-state-name", "Values": LIVE_STATES}],
-    )
+    live = {"Name": "instance-state-name", "Values": LIVE_STATES}
+    reservations = _tagged(ec2, "describe_instances", "Reservations", run_id, live)
     found = []
     for reservation in reservations:
         for inst in reservation["Instances"]:
@@ -62,13 +66,7 @@ def live_instances(ec2: Client, run_id: str | None) -> list[Leftover]:
 
 
 def run_groups(ec2: Client, run_id: str | None) -> list[Leftover]:
-    groups = pages(
-        ec2,
-        "describe_security_groups",
-        "SecurityGroups",
-        "find the run's security groups",
-        Filters=[_tag_filter(run_id)],
-    )
+    groups = _tagged(ec2, "describe_security_groups", "SecurityGroups", run_id)
     return [
         Leftover(g["GroupId"], _tags(g)[TAG_RUN], "security group", _tags(g).get(TAG_BUCKET))
         for g in groups

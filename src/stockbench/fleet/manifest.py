@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from stockbench.errors import ConfigError
-from stockbench.fleet.plan import check_run_id
+from stockbench.fleet.plan import TYPE_NAME, check_bucket, check_run_id
 from stockbench.snapshot import atomic_write_text
 
 SCHEMA = 1
@@ -67,7 +67,12 @@ class Manifest:
         try:
             fields = {k: v for k, v in doc.items() if k != "types"}
             manifest = cls(**fields, types=[TypeRecord(**t) for t in doc["types"]])
+            # its names become S3 keys and local folders: a tampered record must not escape
             check_run_id(manifest.run_id)
+            check_bucket(manifest.bucket)
+            for name in (t.instance_type for t in manifest.types):
+                if not isinstance(name, str) or not TYPE_NAME.match(name):
+                    raise ConfigError(f"instance type {name!r}")
         except (TypeError, KeyError, AttributeError, ConfigError) as exc:
             raise ConfigError(f"{where} is not a stockbench fleet manifest ({exc})") from exc
         return manifest
