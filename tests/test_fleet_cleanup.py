@@ -58,3 +58,29 @@ def test_cleanup_of_one_run_can_delete_its_results_too(
     assert set(kept.values()) == {"running"}
     assert not [k for k in keys if k.startswith(f"runs/{first}/")]
     assert f"runs/{second}/source.tar.gz" in keys
+
+
+def test_list_shows_recorded_runs_and_live_instances_it_has_no_record_of(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with local_aws(monkeypatch, tmp_path) as aws:
+        run = detach(aws, capsys)
+        assert main(["fleet", "list"]) == 0
+        recorded = capsys.readouterr().out.splitlines()
+        shutil.rmtree(aws.env["STOCKBENCH_FLEET_HOME"])
+        assert main(["fleet", "list"]) == 0
+        forgotten = capsys.readouterr().out.splitlines()
+    assert recorded[1].split() == [
+        run, "ap-northeast-2", BUCKET, "4", "t4g.micro,t2.micro,m5.large,c6g.medium"
+    ]  # fmt: skip
+    assert forgotten[1].split() == [
+        run,
+        "?",
+        "?",
+        "4",
+        "(not",
+        "recorded",
+        "on",
+        "this",
+        "machine)",
+    ]

@@ -78,7 +78,7 @@ def test_an_unknown_type_is_a_usage_error_naming_it(
 ) -> None:
     argv = ["fleet", "run", "--types", "t4g.micro,t4g.mirco", "--bucket", BUCKET, "--yes"]
     with local_aws(monkeypatch, tmp_path) as aws:
-        assert main(argv) == 1
+        assert main(argv) == 2
         assert aws.instances() == []
     err = capsys.readouterr().err
     assert (

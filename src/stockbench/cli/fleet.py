@@ -196,16 +196,19 @@ def cmd_run(args: argparse.Namespace, rest: Sequence[str] = ()) -> int:
     aws = fleet_aws.connect(args.profile, args.region)
     refuse_session_token(aws)
     network = default_network(aws.client("ec2"), aws.region)
-    plan, images = build_plan(
-        aws,
-        run_id=new_run_id(),
-        types=args.types,
-        bucket=args.bucket,
-        max_minutes=args.max_minutes,
-        spot=args.spot,
-        prices=load_prices(),
-        network=network,
-    )
+    try:
+        plan, images = build_plan(
+            aws,
+            run_id=new_run_id(),
+            types=args.types,
+            bucket=args.bucket,
+            max_minutes=args.max_minutes,
+            spot=args.spot,
+            prices=load_prices(),
+            network=network,
+        )
+    except ConfigError as exc:  # a type AWS does not know: the flag is wrong
+        raise CliError(str(exc), EXIT_USAGE) from exc
     say(format_plan(plan))
     if not plan.runnable:
         raise CliError(f"none of the types can run in {plan.region}: nothing started")
