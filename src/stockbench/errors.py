@@ -6,11 +6,13 @@
     ├── FetchError          .url, .status (None when no HTTP response arrived)
     │   └── FetchTimeout    connect or read timed out after the configured retries
     ├── ParseError          .source, .field: bytes that are not what they claim to be
-    └── ConfigError         .setting: a setting, option or environment variable is unusable
+    ├── ConfigError         .setting: a setting, option or environment variable is unusable
+    └── FleetError          .code (AWS's error code, or None), .action: a fleet step on AWS failed
 
-Foreign exceptions (``requests``, ``urllib3``, ``json``, ``UnicodeDecodeError``) are
-translated into these at exactly one boundary each (``http.fetch`` for the network,
-the parser modules for content), always with ``raise ... from exc``. Programming
+Foreign exceptions (``requests``, ``urllib3``, ``json``, ``UnicodeDecodeError``,
+botocore's) are translated into these at exactly one boundary each (``http.fetch`` for
+the network, the parser modules for content, ``fleet.aws.call`` for AWS), always with
+``raise ... from exc``. Programming
 mistakes stay ``TypeError``/``ValueError``.
 """
 
@@ -56,3 +58,12 @@ class ConfigError(StockbenchError):
         super().__init__(f"{setting}: {message}" if setting else message)
         self.message = message
         self.setting = setting
+
+
+class FleetError(StockbenchError):
+    """A step of ``stockbench fleet`` on AWS failed; ``code`` is AWS's error code if any."""
+
+    def __init__(self, message: str, *, action: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.action = action
+        self.code = code

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from stockbench.cli import main
+from stockbench.cli.bench import pytest_argv
 
 STOCKBENCH = str(Path(sys.executable).with_name("stockbench"))
 
@@ -47,7 +48,7 @@ def test_saves_per_name_from_any_folder_and_prints_ratios(tmp_path: Path) -> Non
     assert not (tmp_path / ".pytest_cache").exists()
 
 
-@pytest.mark.parametrize("name", ["../escape", "a/b", ""])
+@pytest.mark.parametrize("name", ["../escape", "a/b", "", "..", "t4g micro"])
 def test_a_save_name_that_is_not_a_plain_name_is_a_usage_error(
     name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -60,3 +61,20 @@ def test_a_folder_without_a_suite_is_a_usage_error(
 ) -> None:
     assert main(["bench", "--benchmarks", str(tmp_path), "--save-name", "x"]) == 2
     assert "holds no benchmark suite" in capsys.readouterr().err
+
+
+def test_each_save_name_gets_its_own_storage_folder(tmp_path: Path) -> None:
+    suite, out = tmp_path / "suite", tmp_path / "run.json"
+    t4g = pytest_argv(suite, "t4g.micro", out, [])
+    t2 = pytest_argv(suite, "t2.micro", out, ["-k", "lstm"])
+    assert f"--benchmark-storage=file://{Path.cwd()}/.benchmarks/t4g.micro" in t4g
+    assert f"--benchmark-storage=file://{Path.cwd()}/.benchmarks/t2.micro" in t2
+    assert t2[-2:] == ["-k", "lstm"]
+
+
+@pytest.mark.parametrize(
+    "given", [["--benchmark-storage=file:///data/runs"], ["--benchmark-storage", "/data/runs"]]
+)
+def test_a_storage_the_user_chose_is_kept(tmp_path: Path, given: list[str]) -> None:
+    argv = pytest_argv(tmp_path, "t4g.micro", tmp_path / "run.json", given)
+    assert [a for a in argv if a.startswith("--benchmark-storage")] == given[:1]
