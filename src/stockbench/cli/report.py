@@ -8,14 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from stockbench.cli.common import EXIT_CODES_HELP
-from stockbench.report import (
-    build_report,
-    load_prices,
-    parse_targets,
-    terminal_table,
-    verdict_lines,
-    write_report,
-)
+from stockbench.errors import ConfigError
+from stockbench.files import why_unwritable_folder
 
 
 def register(sub: Any) -> None:
@@ -55,6 +49,19 @@ def register(sub: Any) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    reason = why_unwritable_folder(args.out)
+    if reason:  # found before any file is read, not after
+        raise ConfigError(f"{args.out}: {reason}", setting="out")
+    # scipy and pandas take a second to import: only this command pays for them.
+    from stockbench.report import (
+        build_report,
+        load_prices,
+        parse_targets,
+        terminal_table,
+        verdict_lines,
+        write_report,
+    )
+
     report = build_report(
         args.paths,
         prices=load_prices(args.prices),
