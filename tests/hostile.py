@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import settings
 from hypothesis import strategies as st
+
+# The hostile property tests: more examples than the default 100 (each takes a few ms),
+# and no per-example deadline (a slow CI machine must not turn one into a failure).
+HOSTILE = settings(max_examples=500, deadline=None)
 
 # Integer text far past any quote, and past int()'s 4,300-digit default limit.
 huge_ints = (

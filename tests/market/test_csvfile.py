@@ -19,6 +19,8 @@ from stockbench.market.csvfile import (
 )
 from stockbench.market.records import Failure, Row
 
+from ..hostile import HOSTILE
+
 HEADER = "name,code,market,price,market_cap_eok,volume\n"
 
 
@@ -55,6 +57,7 @@ def test_bad_files_are_short_parse_errors(data: bytes, message: str) -> None:
     assert len(str(info.value)) < 200
 
 
+@HOSTILE
 @given(st.binary(max_size=600) | st.text(max_size=300).map(lambda t: (HEADER + t).encode()))
 def test_arbitrary_bytes_raise_only_parse_error(data: bytes) -> None:
     for parse in (parse_rows, parse_failures):

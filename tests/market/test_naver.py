@@ -18,7 +18,7 @@ from stockbench.market.naver import (
     parse_ranking_page,
 )
 
-from ..hostile import deep_json, digit_strings, huge_ints, json_doc, json_with_huge_int
+from ..hostile import HOSTILE, deep_json, digit_strings, huge_ints, json_doc, json_with_huge_int
 from .jsondocs import stock
 
 
@@ -181,6 +181,7 @@ def test_parse_error_is_part_of_the_tree() -> None:
 # --- hostile answers: only ParseError, whatever the shape ------------------------------
 
 
+@HOSTILE
 @given(deep_json | huge_ints.map(json_with_huge_int))
 def test_json_parsers_raise_only_parse_error_on_deep_nesting_and_huge_numbers(
     data: bytes,
@@ -204,6 +205,7 @@ def test_hostile_documents_are_short_parse_errors(data: bytes, meaning: str) -> 
     assert len(str(info.value)) < 200
 
 
+@HOSTILE
 @given(
     st.sampled_from(["closePrice", "marketValue", "accumulatedTradingVolume"]),
     digit_strings | huge_ints,
@@ -252,6 +254,7 @@ def test_item_page_with_an_absurd_price_is_a_parse_error() -> None:
         parse_item_page(absurd.encode(), code=company.code)
 
 
+@HOSTILE
 @given(st.integers(min_value=MAX_TOTAL_COUNT + 1, max_value=10**4000))
 def test_a_total_count_no_market_has_is_a_parse_error(total: int) -> None:
     with pytest.raises(ParseError, match="totalCount"):

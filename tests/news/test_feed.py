@@ -12,7 +12,7 @@ from stockbench.data import news_feed
 from stockbench.errors import ParseError
 from stockbench.news.feed import DEFAULT_LIMIT, SkippedItem, parse_feed
 
-from ..hostile import extreme_dates
+from ..hostile import HOSTILE, extreme_dates
 
 
 def rss(items: str, encoding: str = "UTF-8") -> str:
@@ -131,6 +131,7 @@ def test_arbitrary_bytes_raise_only_parse_error(data: bytes) -> None:
 # --- hostile feeds: extreme dates, deep nesting, titles that are no headlines ----------
 
 
+@HOSTILE
 @given(extreme_dates)
 def test_a_date_no_calendar_holds_is_none_and_the_item_stays(text: str) -> None:
     item = f"<item><title>a</title><pubDate>{html.escape(text)}</pubDate></item>"
@@ -156,6 +157,7 @@ def test_extreme_dates_and_zones(date: str) -> None:
     assert feed.headlines[0].published is None
 
 
+@HOSTILE
 @given(st.integers(min_value=1, max_value=50_000) | st.integers(min_value=248, max_value=258))
 def test_nesting_of_any_depth_is_a_headline_or_a_parse_error(depth: int) -> None:
     title = "<b>" * depth + "x" + "</b>" * depth
