@@ -4,6 +4,8 @@ no traceback for an interruption or a failing disk."""
 from __future__ import annotations
 
 import errno
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,9 @@ import stockbench.cli
 import stockbench.market.csvfile
 from stockbench.cli import main
 from stockbench.cli.common import EXIT_CODES_HELP
+from stockbench.market.csvfile import read_rows
 
+STOCKBENCH = str(Path(sys.executable).with_name("stockbench"))
 COMMANDS = ["crawl", "serve", "news", "bench", "report", "machine"]
 
 
@@ -48,3 +52,20 @@ def test_a_disk_that_fails_under_a_write_is_one_line(
     argv = ["crawl", "--quiet", "--rate", "0", "--latency-ms", "0", "--limit", "2"]
     assert main([*argv, "--out", str(out)]) == 1
     assert capsys.readouterr().err == (f"stockbench crawl: error: No space left on device: {out}\n")
+
+
+def test_a_reader_that_goes_away_is_no_traceback(tmp_path: Path) -> None:
+    """``stockbench crawl | head -0``: the summary meets a closed pipe."""
+    argv = ["crawl", "--quiet", "--rate", "0", "--latency-ms", "0", "--limit", "3"]
+    proc = subprocess.Popen(
+        [STOCKBENCH, *argv, "--out", str(tmp_path / "x.csv")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()  # before the child prints anything
+    _, err = proc.communicate(timeout=120)
+    assert err == ""
+    assert proc.returncode == 1
+    assert len(read_rows(tmp_path / "x.csv")) == 3  # the work itself was done

@@ -18,6 +18,7 @@ reading or writing files (a full disk) are runtime failures.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -27,7 +28,9 @@ if TYPE_CHECKING:
 
 __all__ = ["build_parser", "main"]
 
-EXIT_INTERRUPTED = 130  # the same as cli.common's, known before anything is imported
+# The same as cli.common's, known before anything is imported.
+EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,10 +62,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `stockbench report | head`: the reader has all it wanted; say nothing more.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
 
 
 def _run(command: str, args: argparse.Namespace, rest: Sequence[str]) -> int:
-    from stockbench.cli.common import EXIT_FAILURE, CliError, usage_error
+    from stockbench.cli.common import CliError, usage_error
     from stockbench.errors import ConfigError, StockbenchError
 
     try:
@@ -73,6 +80,8 @@ def _run(command: str, args: argparse.Namespace, rest: Sequence[str]) -> int:
         return _fail(command, exc)
     except StockbenchError as exc:
         return _fail(command, CliError(str(exc), EXIT_FAILURE))
+    except BrokenPipeError:
+        raise  # the reader of stdout went away: main ends quietly
     except OSError as exc:  # the file system failed under a write: a full disk, a lost mount
         where = f": {exc.filename}" if exc.filename else ""
         return _fail(command, CliError(f"{exc.strerror or exc}{where}", EXIT_FAILURE))
