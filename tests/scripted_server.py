@@ -1,7 +1,8 @@
 """A loopback HTTP server that plays a script of responses and records every hit.
 
 For the few HTTP behaviours ``responses`` cannot show (urllib3 sleeping on
-``Retry-After``, a socket read timeout): whole flows use ``stockbench.fakemarket.server``.
+``Retry-After``, a socket read timeout, a body trickling in one byte at a time, a long
+reason phrase): whole flows use ``stockbench.fakemarket.server``.
 """
 
 from __future__ import annotations
@@ -21,17 +22,22 @@ class Step:
     body: bytes = b"ok"
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
+    trickle_s: float = 0.0  # > 0: the body goes out one byte at a time, this far apart
+    reason: str | None = None  # the status line's reason phrase
 
 
 class Script:
     def __init__(self, steps: list[Step]) -> None:
         self.steps = list(steps)
         self.hits: list[str] = []
+        self.times: list[float] = []  # monotonic arrival time of each hit
+        self.bytes_sent = 0
         self.lock = threading.Lock()
 
     def next(self, path: str) -> Step:
         with self.lock:
             self.hits.append(path)
+            self.times.append(time.monotonic())
             return self.steps.pop(0) if len(self.steps) > 1 else self.steps[0]
 
 
@@ -45,12 +51,19 @@ def scripted_server(steps: list[Step]) -> Iterator[tuple[str, Script]]:
             if step.delay_s:
                 time.sleep(step.delay_s)
             try:
-                self.send_response(step.status)
+                self.send_response(step.status, step.reason)
                 for k, v in step.headers.items():
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(step.body)))
                 self.end_headers()
-                self.wfile.write(step.body)
+                if not step.trickle_s:
+                    self.wfile.write(step.body)
+                    return
+                for i in range(len(step.body)):
+                    self.wfile.write(step.body[i : i + 1])
+                    self.wfile.flush()
+                    script.bytes_sent += 1
+                    time.sleep(step.trickle_s)
             except (BrokenPipeError, ConnectionResetError):
                 pass
 

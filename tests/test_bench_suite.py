@@ -45,6 +45,7 @@ def _no_real_imds(monkeypatch: pytest.MonkeyPatch) -> None:
         "AWS_EC2_METADATA_SERVICE_ENDPOINT",
         "AWS_METADATA_SERVICE_TIMEOUT",
         "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
+        "AWS_EC2_METADATA_V1_DISABLED",
     ):
         monkeypatch.delenv(key, raising=False)
 

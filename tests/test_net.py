@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import math
 import socket
+from dataclasses import replace
 
 import pytest
 import requests
@@ -66,7 +68,7 @@ def test_timeout_exception_becomes_fetch_timeout() -> None:
 @responses.activate(assert_all_requests_are_fired=True)
 def test_connection_error_becomes_fetch_error() -> None:
     responses.get(URL, body=requests.exceptions.ConnectionError("refused"))
-    with pytest.raises(FetchError, match="ConnectionError"):
+    with pytest.raises(FetchError, match=r"^connection failed: https://finance\.naver\.com/"):
         fetch(HttpClient(FAST), URL)
 
 
@@ -153,3 +155,79 @@ def test_default_rate_is_no_faster_than_the_original() -> None:
 def test_the_test_suite_cannot_reach_beyond_loopback() -> None:
     with pytest.raises(ConnectionRefusedError, match="loopback only"):
         socket.create_connection(("169.254.169.254", 80), timeout=0.1)
+
+
+def test_urllib3_retries_wait_for_the_rate_cap_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a cap of 4/s the retry urllib3 sends after a 503 leaves 0.25 s after the first
+    request, not at once (backoff 0); the limiter is asked once per request on the wire."""
+    asked: list[str] = []
+    real_wait = RateLimiter.wait
+
+    def wait(self: RateLimiter, host: str) -> None:
+        asked.append(host)
+        real_wait(self, host)
+
+    monkeypatch.setattr(RateLimiter, "wait", wait)
+    config = HttpConfig(retries=2, backoff_factor_s=0.0, max_rate_per_host=4.0)
+    with scripted_server([Step(503, b"busy"), Step(503, b"busy"), Step(200, b"ok")]) as (
+        origin,
+        script,
+    ):
+        assert fetch(HttpClient(config), origin + "/x") == b"ok"
+    assert len(script.hits) == 3
+    assert len(asked) == 3
+    assert len(set(asked)) == 1
+    gaps = [b - a for a, b in zip(script.times, script.times[1:], strict=False)]
+    assert min(gaps) >= 0.2  # the cap's 0.25 s, less scheduling slack
+
+
+def test_a_trickling_body_fails_by_the_body_timeout() -> None:
+    config = HttpConfig(retries=0, max_rate_per_host=None, read_timeout_s=2, body_timeout_s=0.5)
+    body = b"x" * 2000  # 2000 x 0.02 s: 40 s if nothing stopped it
+    with (
+        scripted_server([Step(200, body, trickle_s=0.02)]) as (origin, script),
+        pytest.raises(FetchTimeout, match=r"^body not complete within 0\.5 s: http://"),
+    ):
+        fetch(HttpClient(config), origin + "/slow")
+    assert script.bytes_sent < len(body)
+
+
+def test_reasons_stay_short_whatever_the_server_says() -> None:
+    long_path = "/api/realtime/domestic/stock/" + ",".join(["005930"] * 500)
+    with (
+        scripted_server([Step(500, b"x" * 10_000, reason="Broken " * 1000)]) as (origin, _),
+        pytest.raises(FetchError) as info,
+    ):
+        fetch(HttpClient(replace(FAST, retries=0)), origin + long_path)
+    message = str(info.value)
+    assert message.startswith("HTTP 500 Broken Broken")
+    assert origin in message
+    assert len(message) < 200
+    assert info.value.status == 500
+    assert info.value.url == origin + long_path  # the whole URL stays on the error
+
+
+@pytest.mark.parametrize("origin", ["http://[::1", "http://h:99999", "http://h:port", "http://"])
+def test_origins_that_are_no_url_are_config_errors(origin: str) -> None:
+    with pytest.raises(ConfigError, match="origin"):
+        Endpoints(origin)
+
+
+def test_a_bad_origin_from_the_environment_names_the_variable() -> None:
+    with pytest.raises(ConfigError) as info:
+        Endpoints.from_env(environ={"STOCKBENCH_ORIGIN": "http://[::1"})
+    assert info.value.setting == "STOCKBENCH_ORIGIN"
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"max_rate_per_host": math.inf},
+        {"max_rate_per_host": math.nan},
+        {"read_timeout_s": math.nan},
+        {"body_timeout_s": math.inf},
+    ],
+)
+def test_non_finite_settings_are_config_errors(settings: dict[str, float]) -> None:
+    with pytest.raises(ConfigError):
+        HttpConfig(**settings)  # type: ignore[arg-type]

@@ -10,13 +10,31 @@
     └── FleetError          .code (AWS's error code, or None), .action: a fleet step on AWS failed
 
 Foreign exceptions (``requests``, ``urllib3``, ``json``, ``UnicodeDecodeError``,
-botocore's) are translated into these at exactly one boundary each (``http.fetch`` for
+botocore's) are translated into these at exactly one boundary each (``net.fetch`` for
 the network, the parser modules for content, ``fleet.aws.call`` for AWS), always with
-``raise ... from exc``. Programming
+``raise ... from exc``, through a table of what each foreign class means
+(``ForeignErrors``, read by ``parse_error``; ``fleet.aws`` has AWS's codes). Programming
 mistakes stay ``TypeError``/``ValueError``.
+
+Messages stay short whatever the input: a value quoted from a document or a URL goes
+through ``clip`` first, so one hostile answer cannot turn a reason into a dump.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+
+# Foreign exception class -> what it means, in the user's words; the first class that
+# matches wins, so list subclasses before their bases.
+ForeignErrors = Mapping[type[BaseException], str]
+
+CLIP_CHARS = 80
+
+
+def clip(text: object, limit: int = CLIP_CHARS) -> str:
+    """``text`` as a string of at most ``limit`` characters (an ellipsis marks a cut)."""
+    s = str(text)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
 class StockbenchError(Exception):
@@ -58,6 +76,16 @@ class ConfigError(StockbenchError):
         super().__init__(f"{setting}: {message}" if setting else message)
         self.message = message
         self.setting = setting
+
+
+def parse_error(
+    exc: BaseException, table: ForeignErrors, *, source: str, field: str | None = None
+) -> ParseError:
+    """The ``ParseError`` a foreign ``exc`` stands for, looked up in ``table``."""
+    for kind, meaning in table.items():
+        if isinstance(exc, kind):
+            return ParseError(f"{meaning} ({clip(exc)})", source=source, field=field)
+    raise TypeError(f"{type(exc).__name__} is not in the table") from exc
 
 
 class FleetError(StockbenchError):

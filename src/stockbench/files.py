@@ -4,6 +4,10 @@ Every file stockbench writes (snapshot CSVs, report Markdown/CSV, charts, saved 
 goes through ``atomic_write_bytes``: a temporary file in the same folder, flushed and
 fsynced, then renamed over the target. The temporary file is removed on any failure,
 Ctrl-C included, and the result gets the permissions the user's umask gives new files.
+
+``why_unwritable``/``why_unwritable_folder`` say, before a job starts its work, why its
+output could not be written later (a folder where a file belongs, a missing or read-only
+place), by trying what the write will do: create a file in that folder.
 """
 
 from __future__ import annotations
@@ -40,6 +44,37 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
     """``atomic_write_bytes`` of ``text`` encoded with ``encoding`` (newlines kept as is)."""
     atomic_write_bytes(path, text.encode(encoding))
+
+
+def _probe(folder: Path) -> str | None:
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".stockbench-probe.", dir=folder)
+    except OSError as exc:
+        return f"cannot write in {folder} ({exc.strerror or exc})"
+    os.close(fd)
+    os.unlink(tmp)
+    return None
+
+
+def why_unwritable(path: Path) -> str | None:
+    """Why a file could not be written at ``path`` (its folder must exist), or None."""
+    if path.is_dir():
+        return "is a folder, not a file"
+    if not path.parent.is_dir():
+        return f"folder {path.parent} does not exist"
+    return _probe(path.parent)
+
+
+def why_unwritable_folder(folder: Path) -> str | None:
+    """Why files could not be written into ``folder`` (created if missing), or None."""
+    if folder.exists() and not folder.is_dir():
+        return "is a file, not a folder"
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is a file, not a folder"
+    return _probe(existing)
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

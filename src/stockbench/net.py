@@ -1,14 +1,21 @@
 """All network access: endpoints, the session factory, rate caps, and ``fetch``.
 
 ``fetch`` is the one place that calls ``session.get`` and the one place where
-``requests``/``urllib3`` exceptions become ``FetchError``/``FetchTimeout``.
-Retries on 429/5xx, connection resets and read timeouts are urllib3's ``Retry``
-(backoff, ``Retry-After``); a body cut short mid-read, which urllib3 cannot retry
-once the headers are in, is retried here within the same budget.
+``requests``/``urllib3`` exceptions become ``FetchError``/``FetchTimeout`` (through
+``FETCH_ERRORS``). Retries on 429/5xx, connection resets and read timeouts are urllib3's
+``Retry`` (backoff, ``Retry-After``); a body cut short mid-read, which urllib3 cannot
+retry once the headers are in, is retried here within the same budget.
+
+Every request that goes on the wire waits for the per-host rate cap, urllib3's own
+retries included (``CountingRetry.sleep``). A body must arrive whole within
+``body_timeout_s`` of its headers, so a server trickling bytes cannot hold a fetch
+however short each pause is. Error messages are short: what went wrong, the HTTP
+status, and the URL clipped to ``URL_CHARS``.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -19,10 +26,17 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    DecodeError,
+    MaxRetryError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+)
 from urllib3.util.retry import Retry
 
-from stockbench.errors import ConfigError, FetchError, FetchTimeout
+from stockbench.errors import ConfigError, FetchError, FetchTimeout, clip
 
 ORIGIN_ENV = "STOCKBENCH_ORIGIN"
 
@@ -32,6 +46,8 @@ BROWSER_USER_AGENT = (
 )
 MOBILE_REFERER = "https://m.stock.naver.com/"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+URL_CHARS = 120  # a polling URL carries 200 codes: reasons show its start
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 KRX_LIST_URL = "http://kind.krx.co.kr/corpgeneral/corpList.do?method=download&searchType=13"
 NAVER_ITEM_URL = "https://finance.naver.com/item/main.naver?code={code}"
@@ -54,20 +70,38 @@ class Endpoints:
     origin: str | None = None
 
     def __post_init__(self) -> None:
-        if self.origin is not None:
+        if self.origin is None:
+            return
+        try:
             parts = urlsplit(self.origin)
-            if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
-                raise ConfigError(
-                    f"{self.origin!r} must look like http://HOST:PORT (no path)", setting="origin"
-                )
+            parts.port  # noqa: B018 (raises ValueError on a port that is no port)
+        except ValueError:
+            parts = None
+        if (
+            parts is None
+            or parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path.strip("/")
+            or parts.query
+            or parts.fragment
+        ):
+            raise ConfigError(
+                f"{clip(self.origin)!r} must look like http://HOST:PORT (no path)",
+                setting="origin",
+            )
 
     @classmethod
     def from_env(
         cls, origin: str | None = None, environ: Mapping[str, str] | None = None
     ) -> Endpoints:
         """An explicit ``origin`` wins over ``$STOCKBENCH_ORIGIN``; neither means the real sites."""
+        if origin:
+            return cls(origin)
         env = os.environ if environ is None else environ
-        return cls(origin or env.get(ORIGIN_ENV) or None)
+        try:
+            return cls(env.get(ORIGIN_ENV) or None)
+        except ConfigError as exc:
+            raise ConfigError(exc.message, setting=ORIGIN_ENV) from None
 
     def url(self, real_url: str) -> str:
         if self.origin is None:
@@ -87,18 +121,22 @@ class HttpConfig:
     # Requests per second per host; None = no cap. The default matches the original
     # study's 0.3 s pause between requests.
     max_rate_per_host: float | None = 3.0
+    # The whole body of one answer must arrive within this, counted from its headers.
+    body_timeout_s: float = 60.0
     user_agent: str = BROWSER_USER_AGENT
     referer: str = MOBILE_REFERER
 
     def __post_init__(self) -> None:
         if self.retries < 0:
             raise ConfigError(f"must be >= 0, got {self.retries}", setting="retries")
-        if self.max_rate_per_host is not None and self.max_rate_per_host <= 0:
+        rate = self.max_rate_per_host
+        if rate is not None and not (0 < rate < math.inf):
             raise ConfigError(
-                f"must be > 0, got {self.max_rate_per_host}", setting="max_rate_per_host"
+                f"must be a finite number > 0, got {rate}", setting="max_rate_per_host"
             )
-        if self.connect_timeout_s <= 0 or self.read_timeout_s <= 0:
-            raise ConfigError("must be > 0", setting="timeout")
+        timeouts = (self.connect_timeout_s, self.read_timeout_s, self.body_timeout_s)
+        if not all(0 < t < math.inf for t in timeouts):
+            raise ConfigError("must be a finite number > 0", setting="timeout")
 
 
 class RateLimiter:
@@ -149,24 +187,50 @@ class FetchStats:
             self.bytes_received += nbytes
 
 
+def host_key(host: str, port: int | None, scheme: str) -> str:
+    """What the rate cap counts by: host and port, the same from a URL or a pool."""
+    return f"{host.lower()}:{port or DEFAULT_PORTS.get(scheme, 0)}"
+
+
+def url_host_key(url: str) -> str:
+    parts = urlsplit(url)
+    return host_key(parts.hostname or "", parts.port, parts.scheme)
+
+
 class CountingRetry(Retry):
-    """urllib3's ``Retry`` that also counts each retry it grants into ``FetchStats``."""
+    """urllib3's ``Retry`` that counts each retry it grants into ``FetchStats`` and,
+    after urllib3's own backoff or ``Retry-After`` wait, waits for the host's rate cap
+    too, so a retry never leaves sooner than the cap allows."""
 
     stats: FetchStats | None = None
+    limiter: RateLimiter | None = None
+    host: str | None = None  # set on the copies urllib3 makes for a retry
 
     def new(self, **kw: Any) -> CountingRetry:
         retry = super().new(**kw)
         retry.stats = self.stats
+        retry.limiter = self.limiter
+        retry.host = self.host
         return retry
 
     def increment(self, *args: Any, **kwargs: Any) -> CountingRetry:
         retry = super().increment(*args, **kwargs)  # raises when spent
         if self.stats is not None:
             self.stats.sent(retry=True)
+        pool = kwargs.get("_pool")
+        if pool is not None:
+            retry.host = host_key(pool.host, pool.port, pool.scheme)
         return retry
 
+    def sleep(self, response: Any = None) -> None:
+        super().sleep(response)
+        if self.limiter is not None and self.host is not None:
+            self.limiter.wait(self.host)
 
-def make_retry(config: HttpConfig, stats: FetchStats | None = None) -> Retry:
+
+def make_retry(
+    config: HttpConfig, stats: FetchStats | None = None, limiter: RateLimiter | None = None
+) -> Retry:
     retry = CountingRetry(
         total=config.retries,
         connect=config.retries,
@@ -181,16 +245,20 @@ def make_retry(config: HttpConfig, stats: FetchStats | None = None) -> Retry:
         raise_on_status=False,
     )
     retry.stats = stats
+    retry.limiter = limiter
     return retry
 
 
 def make_session(
-    config: HttpConfig | None = None, stats: FetchStats | None = None
+    config: HttpConfig | None = None,
+    stats: FetchStats | None = None,
+    limiter: RateLimiter | None = None,
 ) -> requests.Session:
-    """A ``requests.Session`` with retries, a browser User-Agent and Naver's Referer."""
+    """A ``requests.Session`` with retries, a browser User-Agent and Naver's Referer;
+    with a ``limiter``, urllib3's retries wait for its per-host cap."""
     config = config or HttpConfig()
     session = requests.Session()
-    adapter = HTTPAdapter(max_retries=make_retry(config, stats), pool_maxsize=16)
+    adapter = HTTPAdapter(max_retries=make_retry(config, stats, limiter), pool_maxsize=16)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers.update(
@@ -216,8 +284,8 @@ class HttpClient:
         self.config = config or HttpConfig()
         self.endpoints = endpoints or Endpoints()
         self.stats = FetchStats()
-        self.session = session or make_session(self.config, self.stats)
         self.limiter = RateLimiter(self.config.max_rate_per_host)
+        self.session = session or make_session(self.config, self.stats, self.limiter)
         self._budget_sessions: dict[int, requests.Session] = {}
         self._lock = threading.Lock()
 
@@ -227,7 +295,9 @@ class HttpClient:
             return self.session
         with self._lock:
             if retries not in self._budget_sessions:
-                session = make_session(replace(self.config, retries=retries), self.stats)
+                session = make_session(
+                    replace(self.config, retries=retries), self.stats, self.limiter
+                )
                 session.headers.update(self.session.headers)
                 self._budget_sessions[retries] = session
             return self._budget_sessions[retries]
@@ -254,15 +324,87 @@ def _retries_used(response: requests.Response) -> int:
     return len(history) if history else 0
 
 
-def _translate(exc: requests.RequestException, url: str) -> FetchError:
-    if isinstance(exc, requests.Timeout):
-        return FetchTimeout(f"timed out: {exc}", url=url)
+ErrorTable = tuple[tuple[type[BaseException], type[FetchError], str], ...]
+
+# What a failed request means, by the exception requests raised (or the urllib3 error
+# inside it); the first class that matches wins, so subclasses come first.
+FETCH_ERRORS: ErrorTable = (
+    (NewConnectionError, FetchError, "connection failed"),  # a ConnectTimeoutError subclass
+    (requests.ConnectTimeout, FetchTimeout, "connect timed out"),
+    (ConnectTimeoutError, FetchTimeout, "connect timed out"),
+    (requests.ReadTimeout, FetchTimeout, "read timed out"),
+    (ReadTimeoutError, FetchTimeout, "read timed out"),
+    (requests.exceptions.ChunkedEncodingError, FetchError, "body cut short"),
+    (requests.exceptions.ContentDecodingError, FetchError, "undecodable body"),
+    (requests.exceptions.SSLError, FetchError, "TLS failed"),
+    (ProtocolError, FetchError, "connection broken"),
+    (requests.exceptions.RetryError, FetchError, "gave up after retries"),
+    (requests.exceptions.TooManyRedirects, FetchError, "too many redirects"),
+    (requests.ConnectionError, FetchError, "connection failed"),
+    (requests.exceptions.InvalidURL, FetchError, "invalid URL"),
+    (requests.RequestException, FetchError, "request failed"),
+)
+# The same while the body is read from urllib3 directly, after the headers.
+BODY_ERRORS: ErrorTable = (
+    (ReadTimeoutError, FetchTimeout, "read timed out in the body"),
+    (DecodeError, FetchError, "undecodable body"),
+    (ProtocolError, FetchError, "body cut short"),
+    (OSError, FetchError, "body cut short"),
+)
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """The urllib3 error behind requests' ``ConnectionError(MaxRetryError(reason))``."""
     reason = exc.args[0] if exc.args else None
-    if isinstance(reason, MaxRetryError) and isinstance(reason.reason, ReadTimeoutError):
-        return FetchTimeout(f"read timed out after retries: {reason.reason}", url=url)
-    if isinstance(exc, requests.exceptions.RetryError):
-        return FetchError(f"gave up after retries: {exc}", url=url)
-    return FetchError(f"{type(exc).__name__}: {exc}", url=url)
+    if isinstance(reason, MaxRetryError) and reason.reason is not None:
+        return reason.reason
+    return exc
+
+
+def _os_reason(exc: BaseException, depth: int = 0) -> str | None:
+    """The operating system's words somewhere in ``exc``'s chain (``Connection refused``)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    if depth > 6:
+        return None
+    nested = [*exc.args, getattr(exc, "reason", None), exc.__cause__, exc.__context__]
+    for inner in nested:
+        if isinstance(inner, BaseException) and inner is not exc:
+            found = _os_reason(inner, depth + 1)
+            if found:
+                return found
+    return None
+
+
+def _translate(exc: BaseException, url: str, table: ErrorTable = FETCH_ERRORS) -> FetchError:
+    cause = _unwrap(exc)
+    for kind, error, meaning in table:
+        if isinstance(cause, kind) or isinstance(exc, kind):
+            detail = _os_reason(exc)
+            what = f"{meaning} ({detail})" if detail else meaning
+            return error(f"{what}: {clip(url, URL_CHARS)}", url=url)
+    raise TypeError(f"{type(exc).__name__} is not a request error") from exc
+
+
+class _BodyTimeout(Exception):
+    pass
+
+
+def _read_body(response: requests.Response, timeout_s: float) -> bytes:
+    """The whole body, or ``_BodyTimeout`` once it has taken longer than ``timeout_s``.
+
+    ``read1`` returns whatever one socket read brings, so the deadline is checked
+    between reads however slowly the bytes come (``read`` would wait for a full chunk).
+    """
+    deadline = time.monotonic() + timeout_s
+    chunks: list[bytes] = []
+    while True:
+        chunk = response.raw.read1(65536, decode_content=True)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        if time.monotonic() > deadline:
+            raise _BodyTimeout
 
 
 def fetch(client: HttpClient, url: str) -> bytes:
@@ -272,7 +414,7 @@ def fetch(client: HttpClient, url: str) -> bytes:
     statuses, resets, timeouts (urllib3) or bodies cut short (here).
     """
     config = client.config
-    host = urlsplit(url).netloc
+    host = url_host_key(url)
     budget = config.retries
     retrying = False
     while True:
@@ -288,21 +430,28 @@ def fetch(client: HttpClient, url: str) -> bytes:
             raise _translate(exc, url) from exc
         used = _retries_used(response)
         try:
-            body = response.content
-        except requests.RequestException as exc:
+            body = _read_body(response, config.body_timeout_s)
+        except _BodyTimeout as exc:
+            client.stats.done(failed=True)
+            raise FetchTimeout(
+                f"body not complete within {config.body_timeout_s:g} s: {clip(url, URL_CHARS)}",
+                url=url,
+            ) from exc
+        except tuple(kind for kind, _, _ in BODY_ERRORS) as exc:
             # Cut short after the headers: urllib3 cannot retry this, so it is done here.
             if used < budget:
                 budget -= used + 1
                 retrying = True
                 continue
             client.stats.done(failed=True)
-            raise FetchError(f"body cut short, no retries left: {exc}", url=url) from exc
+            raise _translate(exc, url, BODY_ERRORS) from exc
         finally:
             response.close()
         if response.status_code >= 400:
             client.stats.done(failed=True)
             raise FetchError(
-                f"HTTP {response.status_code} {response.reason}",
+                f"HTTP {response.status_code} {clip(response.reason or '', 40)}: "
+                f"{clip(url, URL_CHARS)}",
                 url=url,
                 status=response.status_code,
             )

@@ -97,3 +97,12 @@ def test_a_nan_price_file_is_a_usage_error_and_never_flips_a_verdict(
     argv = ["report", str(four), "--out", str(tmp_path / "o"), "--prices", str(prices)]
     assert main([*argv, "--no-charts"]) == 2
     assert f"--prices: {prices}: NaN is not a price" in capsys.readouterr().err
+
+
+def test_the_commands_defaults_are_the_librarys() -> None:
+    from stockbench.cli import report as command  # noqa: PLC0415
+    from stockbench.report.daily import LAUNCHED, RUNNING  # noqa: PLC0415
+    from stockbench.report.effect import DEFAULT_MIN_EFFECT  # noqa: PLC0415
+
+    assert command.DEFAULT_MIN_EFFECT == DEFAULT_MIN_EFFECT
+    assert command.DAILY_COSTS == (RUNNING, LAUNCHED)

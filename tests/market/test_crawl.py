@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from stockbench.downloads import fetch_listing
+from stockbench.errors import ConfigError
 from stockbench.fakemarket import (
     FakeMarket,
     MarketServer,
@@ -17,8 +18,8 @@ from stockbench.fakemarket import (
     generate_market,
     serve_market,
 )
-from stockbench.market.crawl import CrawlPlan, run_crawl
-from stockbench.market.csvfile import failures_path, read_rows
+from stockbench.market.crawl import CrawlPlan, check_output, run_crawl, select
+from stockbench.market.csvfile import failures_path, read_rows, write_snapshot
 from stockbench.market.krx import Listing
 from stockbench.market.records import Market
 from stockbench.market.snapshot import Snapshot
@@ -189,3 +190,122 @@ def test_resume_after_interrupt_matches_an_uninterrupted_run(
         target = f"/item/main.naver?code={row.code}"
         assert quiet_server.stats.hits[target] == hits_before[target]
     assert second.snapshot.rows_by_source["resumed"] == len(partial)
+
+
+# --- never less than before -------------------------------------------------------------
+
+
+def ctrl_c_at(n: int) -> Callable[[int], None]:
+    """A progress callback that presses Ctrl-C once ``n`` companies are done."""
+    seen = 0
+
+    def progress(k: int) -> None:
+        nonlocal seen
+        seen += k
+        if seen >= n:
+            raise KeyboardInterrupt
+
+    return progress
+
+
+def test_an_interrupted_ranking_crawl_leaves_a_complete_file_as_it_was(
+    quiet_server: MarketServer, tmp_path: Path
+) -> None:
+    client = client_for(quiet_server)
+    listing = fetch_listing(client).select(limit=300)
+    out = tmp_path / "all.csv"
+    run_crawl(listing, CrawlPlan(out=out), client)
+    before = (out.read_bytes(), failures_path(out).read_bytes())
+    # the ranking reports its progress once, at the end of all its pages: Ctrl-C there
+    result = run_crawl(listing, CrawlPlan(out=out), client, progress=ctrl_c_at(1))
+    assert result.interrupted
+    assert not result.written
+    assert result.rows_before == len(read_rows(out)) > 0
+    assert (out.read_bytes(), failures_path(out).read_bytes()) == before
+
+
+def test_an_interrupted_fresh_crawl_adds_to_the_file_and_never_drops(
+    quiet_server: MarketServer, market: FakeMarket, tmp_path: Path
+) -> None:
+    client = client_for(quiet_server)
+    listing = per_item_subset(fetch_listing(client), market, 60)
+    out = tmp_path / "p.csv"
+    run_crawl(listing, CrawlPlan("per-item", out=out), client)
+    # yesterday's file: every price 1 won, so today's rows can be told apart
+    yesterday = [replace(r, price=1) for r in read_rows(out)]
+    write_snapshot(Snapshot(rows=yesterday), out)
+    result = run_crawl(listing, CrawlPlan("per-item", out=out), client, progress=ctrl_c_at(30))
+    assert result.interrupted
+    assert result.written
+    rows = read_rows(out)
+    assert [r.code for r in rows] == [r.code for r in yesterday]  # nothing dropped
+    fetched = [r for r in rows if r.price != 1]
+    assert len(fetched) == result.rows_fetched == 20  # one per-item chunk saved before Ctrl-C
+    assert all(market.by_code[r.code].price == r.price for r in fetched)
+    assert result.rows_kept == len(yesterday) - 20
+
+
+def test_resume_with_a_narrower_selection_keeps_every_other_row(
+    quiet_server: MarketServer, tmp_path: Path
+) -> None:
+    client = client_for(quiet_server)
+    full = fetch_listing(client)
+    out = tmp_path / "five.csv"
+    run_crawl(full.select(limit=5), CrawlPlan(out=out, limit=5), client)
+    five = out.read_bytes()
+    plan = CrawlPlan(out=out, limit=2, resume=True)
+    result = run_crawl(select(full, plan), plan, client, order=[c.code for c in full])
+    assert out.read_bytes() == five
+    assert result.rows_kept == 5
+    # a narrower resume that adds a company puts it in list order, keeping the others
+    plan = CrawlPlan(out=out, codes=(full.companies[7].code,), resume=True)
+    run_crawl(select(full, plan), plan, client, order=[c.code for c in full])
+    assert [r.code for r in read_rows(out)] == [c.code for c in full.companies[:5]] + [
+        full.companies[7].code
+    ]
+
+
+def test_a_crawl_that_prices_nothing_keeps_the_rows_before(
+    market: FakeMarket, tmp_path: Path
+) -> None:
+    out = tmp_path / "keep.csv"
+    with serve_market(QUIET, market) as server:
+        client = client_for(server)
+        listing = fetch_listing(client).select(limit=30)
+        run_crawl(listing, CrawlPlan(out=out), client)
+    kept = out.read_bytes()
+    down = ServerConfig(latency_ms=0, fault_rate=1.0, fault_kinds=("500",))
+    with serve_market(down, market) as server:
+        result = run_crawl(
+            listing, CrawlPlan(out=out), client_for(server, replace(FAST, retries=0))
+        )
+    assert result.snapshot.rows_ok == 0
+    assert out.read_bytes() == kept
+    assert result.rows_before == 30
+    # every company still has a row, so none is listed as a failure in the file
+    assert failures_path(out).read_text(encoding="utf-8-sig").count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d, "is a folder, not a file"),
+        (lambda d: d / "missing" / "x.csv", "does not exist"),
+        (lambda d: Path("/proc/stockbench.csv"), "cannot write in /proc"),
+    ],
+)
+def test_an_unwritable_out_is_found_before_any_request(
+    tmp_path: Path, make: Callable[[Path], Path], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message) as info:
+        check_output(CrawlPlan(out=make(tmp_path)))
+    assert info.value.setting == "out"
+
+
+def test_a_file_that_is_no_snapshot_is_never_overwritten(tmp_path: Path) -> None:
+    out = tmp_path / "notes.csv"
+    out.write_bytes(b"\xff\xfe my own notes")
+    with pytest.raises(ConfigError, match="not a snapshot this program wrote") as info:
+        check_output(CrawlPlan(out=out, resume=True))
+    assert "not UTF-8 text" in str(info.value)
+    assert out.read_bytes() == b"\xff\xfe my own notes"

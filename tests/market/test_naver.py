@@ -11,11 +11,15 @@ from stockbench.errors import ParseError, StockbenchError
 from stockbench.fakemarket import EMPTY_SHELL, generate_market, render_item_page
 from stockbench.fakemarket.pages import eok_text
 from stockbench.market.naver import (
+    MAX_TOTAL_COUNT,
     parse_eok,
     parse_item_page,
     parse_polling,
     parse_ranking_page,
 )
+
+from ..hostile import HOSTILE, deep_json, digit_strings, huge_ints, json_doc, json_with_huge_int
+from .jsondocs import stock
 
 
 def test_real_capture_of_005930(raw_fixture) -> None:
@@ -159,13 +163,99 @@ def test_ranking_page_fields() -> None:
 
 def test_polling_market_value_is_optional_but_code_is_validated() -> None:
     ok = {"datas": [{"itemCode": "0088M0", "closePrice": "9,990", "accumulatedTradingVolume": "5"}]}
-    (quote,) = parse_polling(json.dumps(ok).encode())
+    (quote,) = parse_polling(json.dumps(ok).encode()).quotes
     assert quote.code == "0088M0"
     assert quote.market_cap_eok is None
     bad = {"datas": [{"itemCode": 5930, "closePrice": "1", "accumulatedTradingVolume": "1"}]}
-    with pytest.raises(ParseError, match="code"):
-        parse_polling(json.dumps(bad).encode())
+    answer = parse_polling(json.dumps(bad).encode())
+    assert answer.quotes == ()
+    ((code, reason),) = [(r.code, r.reason) for r in answer.rejected]
+    assert code is None
+    assert "'5930' is not a 6-character stock code" in reason
 
 
 def test_parse_error_is_part_of_the_tree() -> None:
     assert issubclass(ParseError, StockbenchError)
+
+
+# --- hostile answers: only ParseError, whatever the shape ------------------------------
+
+
+@HOSTILE
+@given(deep_json | huge_ints.map(json_with_huge_int))
+def test_json_parsers_raise_only_parse_error_on_deep_nesting_and_huge_numbers(
+    data: bytes,
+) -> None:
+    for parse in (parse_ranking_page, parse_polling):
+        with contextlib.suppress(ParseError):
+            parse(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "meaning"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deep"),
+        (json_with_huge_int("9" * 5000), "unreadable JSON"),
+        (b"\xff\xfe\x00garbage", "not"),
+    ],
+)
+def test_hostile_documents_are_short_parse_errors(data: bytes, meaning: str) -> None:
+    with pytest.raises(ParseError, match=meaning) as info:
+        parse_ranking_page(data, source="ranking KOSPI page 1")
+    assert len(str(info.value)) < 200
+
+
+@HOSTILE
+@given(
+    st.sampled_from(["closePrice", "marketValue", "accumulatedTradingVolume"]),
+    digit_strings | huge_ints,
+)
+def test_an_absurd_number_rejects_its_entry_and_spares_the_others(key: str, text: str) -> None:
+    bad = {**stock("005930"), key: text}
+    doc = json_doc({"stocks": [bad, stock("000660")], "totalCount": 2})
+    page = parse_ranking_page(doc)
+    assert [e.quote.code for e in page.entries] == ["000660"] or (
+        # a few such texts are real numbers no market forbids (a volume of 0)
+        len(page.entries) == 2 and not page.rejected
+    )
+    for rejected in page.rejected:
+        assert rejected.code == "005930"
+        assert len(rejected.reason) < 200
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "why"),
+    [
+        ("closePrice", "0", "price: 0 is outside 1..1,000,000,000"),
+        ("closePrice", "1" + "0" * 12, "price: 1000000000000 is outside"),
+        ("closePrice", "-5", "not a whole number"),
+        ("accumulatedTradingVolume", "9" * 14, "volume: 99999999999999 is outside"),
+        ("marketValue", "99,999,999조", "market_cap: 999999990000 is outside"),
+        ("closePrice", "9" * 500, "500 digits, more than any quote has"),
+    ],
+)
+def test_values_no_market_has_are_parse_failures_with_their_reason(
+    key: str, text: str, why: str
+) -> None:
+    answer = parse_polling(json_doc({"datas": [{**stock("005930"), key: text}]}))
+    assert answer.quotes == ()
+    ((code, reason),) = [(r.code, r.reason) for r in answer.rejected]
+    assert code == "005930"
+    assert why in reason
+
+
+def test_item_page_with_an_absurd_price_is_a_parse_error() -> None:
+    company = generate_market(seed=5, n_kospi=3, n_kosdaq=0, n_konex=0, n_etf=0).companies[0]
+    page = render_item_page(company).decode()
+    price = f'<span class="blind">{company.price:,}</span>'
+    start = page.index(price, page.index('id="rate_info_krx"'))
+    absurd = page[:start] + f'<span class="blind">{"9" * 5000}</span>' + page[start + len(price) :]
+    with pytest.raises(ParseError, match="price: 5000 digits"):
+        parse_item_page(absurd.encode(), code=company.code)
+
+
+@HOSTILE
+@given(st.integers(min_value=MAX_TOTAL_COUNT + 1, max_value=10**4000))
+def test_a_total_count_no_market_has_is_a_parse_error(total: int) -> None:
+    with pytest.raises(ParseError, match="totalCount"):
+        parse_ranking_page(json_doc({"stocks": [], "totalCount": total}))

@@ -66,3 +66,44 @@ def test_top_by_market_cap() -> None:
         "000003",
         "000002",
     ]
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_when_the_ranking_failed_the_reason_says_so_not_only_polling() -> None:
+    listing = [Company("a", "000001", Market.KOSPI), Company("b", "000002", Market.KOSPI)]
+    responses.get(ranking_url("KOSPI", 1, 100), status=503)
+    responses.get(NAVER_POLLING_URL.format(codes="000001,000002"), status=500)
+    snap = snapshot_market(
+        listing, [RankingSource(markets=(Market.KOSPI,)), PollingSource()], HttpClient(FAST)
+    )
+    assert snap.rows == []
+    for failure in snap.failures:
+        first, second = failure.reason.split("; ")
+        assert first.startswith("ranking: 1 of 1 KOSPI pages failed (first: FetchError: HTTP 503")
+        assert second.startswith("polling: FetchError: HTTP 500")
+        assert len(failure.reason) < 500
+    (warning,) = snap.warnings
+    assert warning.startswith("ranking: skipped 1 of 1 KOSPI pages (first: FetchError: HTTP 503")
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_an_absurd_ranking_entry_falls_back_to_polling_and_fails_with_both_reasons() -> None:
+    listing = [Company("a", "000001", Market.KOSPI), Company("b", "000002", Market.KOSPI)]
+    page = {"stocks": [stock("000001", cap="9" * 5000), stock("000002")], "totalCount": 2}
+    responses.get(ranking_url("KOSPI", 1, 100), body=json.dumps(page))
+    absurd = {**stock("000001"), "closePrice": "-1"}
+    responses.get(NAVER_POLLING_URL.format(codes="000001"), body=json.dumps({"datas": [absurd]}))
+    snap = snapshot_market(
+        listing, [RankingSource(markets=(Market.KOSPI,)), PollingSource()], HttpClient(FAST)
+    )
+    assert [r.code for r in snap.rows] == ["000002"]
+    (failure,) = snap.failures
+    assert failure.code == "000001"
+    assert failure.reason.startswith(
+        "ranking: ranking KOSPI page 1 000001: marketValue: 5000 digits, more than any quote has"
+    )
+    assert "; polling: ParseError: polling batch 1 000001: closePrice: '-1'" in failure.reason
+    assert snap.warnings == [
+        "ranking: rejected 1 entries (first: ranking KOSPI page 1 000001: marketValue: "
+        "5000 digits, more than any quote has)"
+    ]

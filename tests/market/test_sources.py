@@ -93,3 +93,15 @@ def test_per_item_every_company_ends_as_row_or_failure() -> None:
         truth.market_cap_eok,
         truth.volume,
     )
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_a_ranking_that_repeats_itself_ends_instead_of_looping() -> None:
+    body = json.dumps({"stocks": [stock("005930"), stock("000660")], "totalCount": 100_000})
+    responses.get(ranking_url("KOSPI", 1), body=body)
+    responses.get(ranking_url("KOSPI", 2), body=body)  # page 3 is never asked for
+    source = RankingSource(markets=(Market.KOSPI,), page_size=2)
+    got = source.fetch_quotes([Company("가", "005930", Market.KOSPI)], HttpClient(FAST))
+    assert sorted(got.quotes) == ["005930"]
+    assert source.page_errors == ["ranking KOSPI page 2 repeats earlier entries"]
+    assert len(responses.calls) == 2

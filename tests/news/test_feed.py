@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import html
 from datetime import UTC, datetime
 
 import pytest
@@ -9,7 +10,9 @@ from hypothesis import strategies as st
 
 from stockbench.data import news_feed
 from stockbench.errors import ParseError
-from stockbench.news.feed import DEFAULT_LIMIT, parse_feed
+from stockbench.news.feed import DEFAULT_LIMIT, SkippedItem, parse_feed
+
+from ..hostile import HOSTILE, extreme_dates
 
 
 def rss(items: str, encoding: str = "UTF-8") -> str:
@@ -123,3 +126,52 @@ def test_external_entities_are_not_resolved(tmp_path) -> None:  # type: ignore[n
 def test_arbitrary_bytes_raise_only_parse_error(data: bytes) -> None:
     with contextlib.suppress(ParseError):
         parse_feed(data)
+
+
+# --- hostile feeds: extreme dates, deep nesting, titles that are no headlines ----------
+
+
+@HOSTILE
+@given(extreme_dates)
+def test_a_date_no_calendar_holds_is_none_and_the_item_stays(text: str) -> None:
+    item = f"<item><title>a</title><pubDate>{html.escape(text)}</pubDate></item>"
+    (headline,) = parse_feed(rss(item).encode()).headlines
+    assert headline.title == "a"
+    if headline.published is not None:
+        assert headline.published.utcoffset() is not None
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "Mon, 01 Jan 99999999999999999999 00:00:00 +0900",  # past a C long
+        "Mon, 01 Jan 10000 00:00:00 +0900",  # past datetime's year 9999
+        "Mon, 01 Jan 2026 00:00:00 +9999",  # an offset of four days
+        "Mon, 01 Jan 2026 00:00:00 -99999999999999999999999",
+        "Mon, 99 Jan 2026 00:00:00 +0900",
+        "Mon, 01 Jan 2026 00:00:00 -0000",  # a zone unknown: not a moment
+    ],
+)
+def test_extreme_dates_and_zones(date: str) -> None:
+    feed = parse_feed(rss(f"<item><title>a</title><pubDate>{date}</pubDate></item>").encode())
+    assert feed.headlines[0].published is None
+
+
+@HOSTILE
+@given(st.integers(min_value=1, max_value=50_000) | st.integers(min_value=248, max_value=258))
+def test_nesting_of_any_depth_is_a_headline_or_a_parse_error(depth: int) -> None:
+    title = "<b>" * depth + "x" + "</b>" * depth
+    data = rss(f"<item><title>{title}</title></item>").encode()
+    if depth <= 252:  # lxml's limit is 256 levels, rss/channel/item/title and text included
+        assert parse_feed(data).titles == ["x"]
+        return
+    with pytest.raises(ParseError, match="Excessive depth") as info:
+        parse_feed(data)
+    assert len(str(info.value)) < 200
+
+
+def test_a_title_no_headline_has_is_skipped_and_counted() -> None:
+    items = f"<item><title>{'가' * 5000}</title></item><item><title>남은 기사</title></item>"
+    feed = parse_feed(rss(items).encode())
+    assert feed.titles == ["남은 기사"]
+    assert feed.skipped == (SkippedItem(0, "<title> of 5,000 characters is no headline"),)

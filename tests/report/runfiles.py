@@ -108,6 +108,7 @@ def saved_run(
             "ec2_region": region,
             "total_memory_bytes": memory,
             "cpu_architecture": "aarch64",
+            "stockbench_version": "0.1.0",
         },
         "commit_info": {},
         "benchmarks": benches,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from stockbench.report.charts import render_charts
+from stockbench.report.charts import chart_names, render_charts
 
 from .runfiles import INSTANCES, results_for, saved_run, write_runs
 
@@ -42,3 +42,30 @@ def test_cost_chart_only_for_priced_jobs(tmp_path: Path) -> None:
     results = results_for(folder, baseline=None)
     charts = render_charts(results, tmp_path / "charts")
     assert "cost.png" not in {c.path.name for c in charts}  # nothing priced: no empty chart
+
+
+def test_chart_names_are_safe_unique_and_never_the_cost_chart() -> None:
+    names = chart_names(["lstm", "a/b", "a_b", "A_B", "cost", "../../x", "$x$", ""])
+    assert names == {
+        "lstm": "lstm.png",
+        "a/b": "a_b.png",
+        "a_b": "a_b-2.png",
+        "A_B": "A_B-3.png",  # a_b.png on a case-insensitive disk
+        "cost": "cost-2.png",
+        "../../x": "x.png",
+        "$x$": "x-2.png",
+        "": "job.png",
+    }
+
+
+def test_names_from_files_are_drawn_as_text_not_mathtext(tmp_path: Path) -> None:
+    run = saved_run("m5.large")
+    for bench in run["benchmarks"]:
+        if bench["group"] == "lstm":
+            bench["extra_info"]["job"] = r"$\nosuchcommand{$"
+            bench["name"] = "$x^$"
+    results = results_for(write_runs(tmp_path / "r", {"m5.large": run}), baseline=None)
+    charts = render_charts(results, tmp_path / "charts")
+    titles = {c.title for c in charts}
+    assert r"lstm:$\nosuchcommand{$: $x^$" in titles
+    assert all(c.path.parent == tmp_path / "charts" for c in charts)

@@ -58,7 +58,8 @@ def save_name(explicit: str | None) -> str:
     if explicit is None:
         from stockbench.machine import local_name, machine_info
 
-        return local_name(machine_info())
+        # The instance type comes from the metadata service: a folder name only once safe.
+        return safe_stem(local_name(machine_info()))
     if safe_stem(explicit) != explicit:
         raise CliError(
             f"--save-name: {explicit!r} may hold only letters, digits, '.', '_' and '-'",

@@ -2,24 +2,30 @@
 types, and the offline-or-live choice of endpoints.
 
 Exit statuses, the same for every command: 0 done, 1 runtime failure (nothing or not
-everything could be done), 2 usage (a bad flag, file or value), 130 interrupted.
+everything could be done), 2 usage (a bad flag, file or value: an output that cannot
+be written, a port that cannot be had, an origin that is no URL), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from stockbench.errors import ConfigError
 from stockbench.fakemarket import DEFAULT_SEED, ServerConfig, serve_market
-from stockbench.net import Endpoints
+from stockbench.net import Endpoints, HttpConfig
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-EXIT_CODES_HELP = "exit status: 0 done, 1 runtime failure, 2 usage error, 130 interrupted"
+EXIT_CODES_HELP = (
+    "exit status: 0 done, 1 runtime failure, 2 usage error (a bad flag, file or value), "
+    "130 interrupted"
+)
 
 # Library settings whose flag is not simply "--" + the setting with dashes.
 FLAG_FOR_SETTING = {"max_rate_per_host": "--rate", "spec": "--model"}
@@ -34,6 +40,9 @@ class CliError(Exception):
 
 
 def flag(setting: str) -> str:
+    """The flag of a library setting; an environment variable's name stays as it is."""
+    if setting.isupper():
+        return setting
     return FLAG_FOR_SETTING.get(setting, "--" + setting.replace("_", "-"))
 
 
@@ -44,18 +53,62 @@ def usage_error(exc: ConfigError) -> CliError:
     return CliError(f"{flag(exc.setting)}: {exc.message}", EXIT_USAGE)
 
 
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+
+
 def non_negative_float(text: str) -> float:
-    value = float(text)
-    if not value >= 0:  # NaN fails this too
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text}")
+    value = _number(text)
+    if not 0 <= value < math.inf:  # NaN fails this too
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = _number(text)
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
     return value
 
 
 def fraction(text: str) -> float:
-    value = float(text)
+    value = _number(text)
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"must be within 0..1, got {text}")
     return value
+
+
+def port_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be within 0..65535, got {text}")
+    return value
+
+
+def add_http_knobs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--retries", type=int, default=3, help="retries per request (default: 3)")
+    p.add_argument(
+        "--timeout",
+        type=positive_float,
+        metavar="SECONDS",
+        help="give up on an answer after this long: to connect, for its first byte, and "
+        "for its whole body (default: 5, 10 and 60 s)",
+    )
+
+
+def http_config(args: argparse.Namespace, max_rate_per_host: float | None = 3.0) -> HttpConfig:
+    """The HTTP settings of ``add_http_knobs`` as an ``HttpConfig``."""
+    config = HttpConfig(retries=args.retries, max_rate_per_host=max_rate_per_host)
+    if args.timeout is None:
+        return config
+    t = args.timeout
+    return replace(config, connect_timeout_s=t, read_timeout_s=t, body_timeout_s=t)
 
 
 def add_server_knobs(p: argparse.ArgumentParser) -> None:

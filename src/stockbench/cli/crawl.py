@@ -15,17 +15,26 @@ from stockbench.cli.common import (
     EXIT_CODES_HELP,
     EXIT_INTERRUPTED,
     CliError,
+    add_http_knobs,
     add_origin,
     add_server_knobs,
+    http_config,
     market_origin,
     non_negative_float,
     server_config,
 )
 from stockbench.downloads import fetch_listing
 from stockbench.errors import StockbenchError
-from stockbench.market.crawl import DEFAULT_OUT, CrawlPlan, CrawlResult, run_crawl, select
+from stockbench.market.crawl import (
+    DEFAULT_OUT,
+    CrawlPlan,
+    CrawlResult,
+    check_output,
+    run_crawl,
+    select,
+)
 from stockbench.market.sources import SOURCE_NAMES
-from stockbench.net import HttpClient, HttpConfig
+from stockbench.net import HttpClient
 from stockbench.units import format_mb
 
 
@@ -49,7 +58,7 @@ def register(sub: Any) -> None:
     crawl.add_argument(
         "--resume",
         action="store_true",
-        help="keep the rows already in --out and fetch only the rest",
+        help="keep every row already in --out and fetch only the selected companies that have none",
     )
     crawl.add_argument(
         "--rate",
@@ -58,7 +67,7 @@ def register(sub: Any) -> None:
         help="requests per second per host, 0 = no cap (default: %(default)s, "
         "the original's 0.3 s pause)",
     )
-    crawl.add_argument("--retries", type=int, default=3, help="retries per request")
+    add_http_knobs(crawl)
     crawl.add_argument("--quiet", action="store_true", help="no progress bar")
     add_server_knobs(crawl)
     crawl.set_defaults(run=cmd_crawl)
@@ -102,16 +111,52 @@ def print_summary(result: CrawlResult) -> None:
         f"  requests       {result.stats.requests:,} ({result.stats.retries:,} retries, "
         f"{format_mb(result.stats.bytes_received)} received)"
     )
-    print(f"  rows written   {snap.rows_ok:,} -> {result.out}")
-    print(f"  failures       {len(snap.failures):,} -> {result.failures_out}")
+    saved = result.saved
+    if result.written:
+        kept = f" ({result.rows_kept:,} kept from before)" if result.rows_kept else ""
+        print(f"  rows written   {saved.rows_ok:,} -> {result.out}{kept}")
+        print(f"  failures       {len(saved.failures):,} -> {result.failures_out}")
+    elif result.rows_before:
+        print(f"  rows written   none: {result.out} left as it was ({result.rows_before:,} rows)")
+    else:
+        print("  rows written   none")
     if snap.rows_by_source:
         print("  by source      " + ", ".join(f"{k} {v:,}" for k, v in snap.rows_by_source.items()))
 
 
+def parse_codes(text: str | None) -> tuple[str, ...] | None:
+    """``--codes``: None when absent; every non-blank item otherwise (maybe none)."""
+    if text is None:
+        return None
+    return tuple(c.strip() for c in text.split(",") if c.strip())
+
+
+def interrupted_note(result: CrawlResult) -> str:
+    if result.written:
+        return (
+            f"interrupted: {result.out} holds {result.saved.rows_ok:,} rows "
+            f"({result.rows_fetched:,} fetched by this run); run again with --resume "
+            "to fetch the rest"
+        )
+    if result.rows_before:
+        return f"interrupted before anything new was priced: {result.out} left as it was"
+    return "interrupted before any company was priced: nothing saved"
+
+
+def nothing_priced(result: CrawlResult) -> str:
+    failures = result.snapshot.failures
+    first = f" (first: {failures[0].code} {failures[0].reason})" if failures else ""
+    if result.rows_before:
+        where = f"{result.out} keeps its {result.rows_before:,} earlier rows"
+    else:
+        where = f"reasons in {result.failures_out}"
+    return f"no company could be priced{first}; {where}"
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
-    codes = tuple(c.strip() for c in args.codes.split(",") if c.strip()) if args.codes else None
-    plan = CrawlPlan(args.source, codes, args.limit, args.out, args.resume)
-    config = HttpConfig(max_rate_per_host=args.rate or None, retries=args.retries)
+    plan = CrawlPlan(args.source, parse_codes(args.codes), args.limit, args.out, args.resume)
+    config = http_config(args, max_rate_per_host=args.rate or None)
+    on_disk = check_output(plan)  # before the first request
     with (
         market_origin(args.live, args.origin, server_config(args)) as endpoints,
         HttpClient(config, endpoints=endpoints) as client,
@@ -126,14 +171,20 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                 f"note: {len(listing.rejected)} rows of the KRX list were unusable", file=sys.stderr
             )
         with progress_bar(len(listing), args.quiet) as bar:
-            result = run_crawl(listing, plan, client, progress=bar.update if bar else None)
+            result = run_crawl(
+                listing,
+                plan,
+                client,
+                progress=bar.update if bar else None,
+                on_disk=on_disk,
+                order=[c.code for c in full],
+            )
     print_summary(result)
+    for warning in result.snapshot.warnings:
+        print(f"note: {warning}", file=sys.stderr)
     if result.interrupted:
-        print(
-            "\ninterrupted: partial results saved; run again with --resume to finish",
-            file=sys.stderr,
-        )
+        print(f"\n{interrupted_note(result)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     if result.snapshot.rows_ok == 0:
-        raise CliError(f"no company could be priced; reasons in {result.failures_out}")
+        raise CliError(nothing_priced(result))
     return 0

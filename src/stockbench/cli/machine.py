@@ -6,9 +6,13 @@ import argparse
 import json
 from typing import Any
 
+from stockbench.cli.common import EXIT_CODES_HELP
+
 
 def register(sub: Any) -> None:
-    machine = sub.add_parser("machine", help="what the suite records about this machine")
+    machine = sub.add_parser(
+        "machine", help="what the suite records about this machine", epilog=EXIT_CODES_HELP
+    )
     machine.add_argument("--json", action="store_true", help="print JSON")
     machine.set_defaults(run=cmd_machine)
 

@@ -11,7 +11,9 @@ from stockbench.cli.common import (
     EXIT_CODES_HELP,
     EXIT_USAGE,
     CliError,
+    add_http_knobs,
     add_origin,
+    http_config,
     market_origin,
 )
 from stockbench.downloads import fetch_feed
@@ -45,6 +47,7 @@ def register(sub: Any) -> None:
     news.add_argument("--batch-size", type=int, default=32)
     news.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's)")
     news.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    add_http_knobs(news)
     news.add_argument(
         "--check-agreement",
         action="store_true",
@@ -58,7 +61,7 @@ def _fetch(args: argparse.Namespace) -> Feed:
     offline = ServerConfig(latency_ms=0)  # one request: latency would only add noise
     with (
         market_origin(args.live, args.origin, offline) as endpoints,
-        HttpClient(endpoints=endpoints) as client,
+        HttpClient(http_config(args), endpoints=endpoints) as client,
     ):
         return fetch_feed(client, args.feed, limit=args.limit)
 

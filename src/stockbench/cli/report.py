@@ -9,18 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from stockbench.cli.common import EXIT_CODES_HELP
-from stockbench.report import (
-    build_report,
-    daily_lines,
-    load_prices,
-    parse_targets,
-    terminal_table,
-    verdict_lines,
-    write_report,
-)
-from stockbench.report.awsprices import aws_prices
-from stockbench.report.daily import LAUNCHED, RUNNING
-from stockbench.report.effect import DEFAULT_MIN_EFFECT
+from stockbench.errors import ConfigError
+from stockbench.files import why_unwritable_folder
+
+# The report library's defaults, spelt here so that `--help` need not import it (scipy);
+# tests/cli/test_report.py checks they agree.
+DAILY_COSTS = ("running", "launched")
+DEFAULT_MIN_EFFECT = 0.03
 
 
 def register(sub: Any) -> None:
@@ -70,8 +65,8 @@ def register(sub: Any) -> None:
     )
     report.add_argument(
         "--daily-cost",
-        choices=(RUNNING, LAUNCHED),
-        default=RUNNING,
+        choices=DAILY_COSTS,
+        default=DAILY_COSTS[0],
         help="rank the daily verdict by the instance kept running all month (default) or "
         "launched for each run",
     )
@@ -94,6 +89,21 @@ def positive_seconds(text: str) -> float:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    reason = why_unwritable_folder(args.out)
+    if reason:  # found before any file is read, not after
+        raise ConfigError(f"{args.out}: {reason}", setting="out")
+    # scipy and pandas take a second to import: only this command pays for them.
+    from stockbench.report import (
+        build_report,
+        daily_lines,
+        load_prices,
+        parse_targets,
+        terminal_table,
+        verdict_lines,
+        write_report,
+    )
+    from stockbench.report.awsprices import aws_prices
+
     aws = args.prices == "aws"
     report = build_report(
         args.paths,

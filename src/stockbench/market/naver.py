@@ -15,10 +15,13 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from stockbench.errors import ParseError
-from stockbench.market.records import Quote, validate_code
+from stockbench.errors import ForeignErrors, ParseError, clip, parse_error
+from stockbench.market.records import CODE_PATTERN, Quote, check_quote, validate_code
 
 EOK_PER_JO = 10_000
+# More digits than any real quote has (see records.MAX_*): refused before int() is
+# asked to convert them, so a hostile number of any length is a ParseError.
+MAX_DIGITS = 15
 _INT = re.compile(r"^[0-9]{1,3}(,[0-9]{3})*$|^[0-9]+$")
 _EOK = re.compile(r"^(?:(?P<jo>[0-9,]+)\s*조)?\s*(?P<eok>[0-9,]+)?\s*(?:억원|억)?$")
 
@@ -27,8 +30,13 @@ def parse_int(text: str, *, source: str, field: str) -> int:
     """``"23,787,856"`` -> 23787856. Anything else is a ``ParseError``."""
     cleaned = text.strip()
     if not _INT.match(cleaned):
-        raise ParseError(f"{text!r} is not a whole number", source=source, field=field)
-    return int(cleaned.replace(",", ""))
+        raise ParseError(f"{clip(text)!r} is not a whole number", source=source, field=field)
+    digits = cleaned.replace(",", "")
+    if len(digits) > MAX_DIGITS:
+        raise ParseError(
+            f"{len(digits)} digits, more than any quote has", source=source, field=field
+        )
+    return int(digits)
 
 
 def parse_eok(text: str, *, source: str, field: str = "market_cap") -> int:
@@ -41,11 +49,11 @@ def parse_eok(text: str, *, source: str, field: str = "market_cap") -> int:
     compact = " ".join(text.split())
     m = _EOK.match(compact)
     if not compact or m is None or (m["jo"] is None and m["eok"] is None):
-        raise ParseError(f"{text.strip()!r} is not a 조/억 amount", source=source, field=field)
+        raise ParseError(f"{clip(compact)!r} is not a 조/억 amount", source=source, field=field)
     jo = parse_int(m["jo"], source=source, field=field) if m["jo"] else 0
     eok = parse_int(m["eok"], source=source, field=field) if m["eok"] else 0
     if m["jo"] and eok >= EOK_PER_JO:
-        raise ParseError(f"{text.strip()!r}: 억 part exceeds 9,999", source=source, field=field)
+        raise ParseError(f"{clip(compact)!r}: 억 part exceeds 9,999", source=source, field=field)
     return jo * EOK_PER_JO + eok
 
 
@@ -96,16 +104,34 @@ def parse_item_page(data: bytes, *, code: str) -> Quote:
     if cap_node is None:
         raise ParseError("no em#_market_sum", source=source, field="market_cap")
     name_node = tree.css_first("div.wrap_company h2 a")
-    return Quote(
+    quote = Quote(
         code=code,
         price=parse_int(price_text, source=source, field="price"),
         market_cap_eok=parse_eok(cap_node.text(), source=source),
         volume=parse_int(volume_text, source=source, field="volume"),
         name=name_node.text().strip() if name_node is not None else None,
     )
+    return check_quote(quote, source=source)
 
 
 # --- JSON endpoints -------------------------------------------------------------------
+
+# No market lists more companies than this; a larger totalCount is not a ranking.
+MAX_TOTAL_COUNT = 100_000
+JSON_ERRORS: ForeignErrors = {
+    RecursionError: "nested too deep",
+    UnicodeDecodeError: "not UTF-8 text",
+    json.JSONDecodeError: "not JSON",
+    ValueError: "unreadable JSON",  # e.g. an integer of thousands of digits
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedEntry:
+    """An entry of a JSON answer that is not a usable quote; ``code`` when it had one."""
+
+    code: str | None
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +144,20 @@ class RankingEntry:
 class RankingPage:
     entries: tuple[RankingEntry, ...]
     total_count: int
+    rejected: tuple[RejectedEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PollingAnswer:
+    quotes: tuple[Quote, ...]
+    rejected: tuple[RejectedEntry, ...] = ()
 
 
 def _load_json(data: bytes, *, source: str) -> Any:
     try:
         return json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ParseError(f"not JSON ({exc})", source=source, field="body") from exc
+    except tuple(JSON_ERRORS) as exc:
+        raise parse_error(exc, JSON_ERRORS, source=source, field="body") from exc
 
 
 def _require(obj: dict[str, Any], key: str, *, source: str) -> Any:
@@ -166,13 +199,34 @@ def _json_quote(item: Any, *, source: str, cap_required: bool) -> Quote:
     else:
         cap = None
     name = item.get("stockName")
-    return Quote(
+    quote = Quote(
         code,
         num("closePrice"),
         cap,
         num("accumulatedTradingVolume"),
         name if isinstance(name, str) else None,
     )
+    return check_quote(quote, source=src)
+
+
+def _entry_code(item: Any) -> str | None:
+    """The entry's stock code when it has a valid one (to fail that company by name)."""
+    code = item.get("itemCode") if isinstance(item, dict) else None
+    return code if isinstance(code, str) and CODE_PATTERN.match(code) else None
+
+
+def _quotes(
+    items: list[Any], *, source: str, cap_required: bool
+) -> tuple[list[tuple[Quote, Any]], list[RejectedEntry]]:
+    """Each entry as a quote, or rejected with its reason: one bad entry spoils no other."""
+    good: list[tuple[Quote, Any]] = []
+    rejected: list[RejectedEntry] = []
+    for item in items:
+        try:
+            good.append((_json_quote(item, source=source, cap_required=cap_required), item))
+        except ParseError as exc:
+            rejected.append(RejectedEntry(_entry_code(item), str(exc)))
+    return good, rejected
 
 
 def _object_with_list(data: bytes, key: str, *, source: str) -> tuple[dict[str, Any], list[Any]]:
@@ -187,20 +241,27 @@ def _object_with_list(data: bytes, key: str, *, source: str) -> tuple[dict[str, 
 
 
 def parse_ranking_page(data: bytes, *, source: str = "ranking") -> RankingPage:
-    """One page of ``/api/stocks/marketValue/{market}``: entries and ``totalCount``."""
+    """One page of ``/api/stocks/marketValue/{market}``: entries and ``totalCount``.
+
+    An entry that is not a usable quote is rejected with its reason; the page's other
+    entries stand. A page that is not a ranking (not JSON, no list, a ``totalCount``
+    no market has) is a ``ParseError``.
+    """
     doc, stocks = _object_with_list(data, "stocks", source=source)
     total = _require(doc, "totalCount", source=source)
-    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
-        raise ParseError(f"bad totalCount {total!r}", source=source, field="totalCount")
+    if isinstance(total, bool) or not isinstance(total, int) or not 0 <= total <= MAX_TOTAL_COUNT:
+        raise ParseError(f"bad totalCount {clip(total, 30)}", source=source, field="totalCount")
+    good, rejected = _quotes(stocks, source=source, cap_required=True)
     entries = []
-    for item in stocks:
-        quote = _json_quote(item, source=source, cap_required=True)
+    for quote, item in good:
         end_type = item.get("stockEndType", "stock")
         entries.append(RankingEntry(quote, end_type if isinstance(end_type, str) else "?"))
-    return RankingPage(tuple(entries), total)
+    return RankingPage(tuple(entries), total, tuple(rejected))
 
 
-def parse_polling(data: bytes, *, source: str = "polling") -> list[Quote]:
-    """The realtime polling answer: one quote per known code (unknown ones are absent)."""
+def parse_polling(data: bytes, *, source: str = "polling") -> PollingAnswer:
+    """The realtime polling answer: one quote per known code (unknown ones are absent),
+    and the entries that are not usable quotes, with their reasons."""
     _, datas = _object_with_list(data, "datas", source=source)
-    return [_json_quote(item, source=source, cap_required=False) for item in datas]
+    good, rejected = _quotes(datas, source=source, cap_required=False)
+    return PollingAnswer(tuple(q for q, _ in good), tuple(rejected))

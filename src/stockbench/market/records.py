@@ -7,9 +7,17 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from stockbench.errors import ParseError
+from stockbench.errors import ParseError, clip
 
 CODE_PATTERN = re.compile(r"^[0-9A-Z]{6}$")
+
+# What no KRX quote can exceed, with wide margins: the dearest share trades below
+# 10 million won, the largest company is worth about 1,100조 (11 million 억원), and a
+# whole day's market volume is a few billion shares. Beyond these a number is an error
+# (or a hostile answer), not a quote.
+MAX_PRICE_WON = 10**9
+MAX_MARKET_CAP_EOK = 10**9  # 100,000조 won
+MAX_VOLUME = 10**12
 
 
 class Market(StrEnum):
@@ -26,7 +34,9 @@ def validate_code(raw: str, *, source: str) -> str:
     """
     code = raw.strip()
     if not CODE_PATTERN.match(code):
-        raise ParseError(f"{code!r} is not a 6-character stock code", source=source, field="code")
+        raise ParseError(
+            f"{clip(code, 20)!r} is not a 6-character stock code", source=source, field="code"
+        )
     return code
 
 
@@ -50,6 +60,23 @@ class Quote:
     market_cap_eok: int | None
     volume: int
     name: str | None = None
+
+
+def check_quote(quote: Quote, *, source: str) -> Quote:
+    """``quote`` if every number is one a market can have, else ``ParseError``."""
+    limits = (
+        ("price", quote.price, 1, MAX_PRICE_WON),
+        ("volume", quote.volume, 0, MAX_VOLUME),
+        ("market_cap", quote.market_cap_eok, 0, MAX_MARKET_CAP_EOK),
+    )
+    for name, value, low, high in limits:
+        if value is not None and not low <= value <= high:
+            raise ParseError(
+                f"{value} is outside {low:,}..{high:,}, no market has it",
+                source=source,
+                field=name,
+            )
+    return quote
 
 
 @dataclass(frozen=True, slots=True)

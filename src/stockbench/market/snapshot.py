@@ -12,6 +12,7 @@ from stockbench.market.sources import Progress, QuoteSource
 from stockbench.net import HttpClient
 
 NOT_COVERED = "no source covered this code"
+RESUMED = "resumed"  # rows_by_source key of the rows a resumed crawl kept
 
 
 @dataclass
@@ -19,6 +20,7 @@ class Snapshot:
     rows: list[Row] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     rows_by_source: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # pages skipped, entries rejected
 
     @property
     def rows_ok(self) -> int:
@@ -47,7 +49,8 @@ def snapshot_market(
     """Price every company of ``listing`` through ``sources`` in order.
 
     A company a source does not cover is asked of the next one; what none covers, and
-    every error, becomes a ``Failure`` with its reason. ``done`` rows (a resumed crawl)
+    every error, becomes a ``Failure`` with its reason, which also says why the earlier
+    sources did not cover it when they said (a failed ranking page). ``done`` rows (a resumed crawl)
     are kept and not fetched again. ``checkpoint`` is called after every chunk of a
     chunked source, with the snapshot so far, so long crawls can be saved as they go.
     """
@@ -56,10 +59,11 @@ def snapshot_market(
     kept = {r.code: r for r in done}
     result_rows: dict[str, Row] = {c.code: kept[c.code] for c in companies if c.code in kept}
     if result_rows:
-        snap.rows_by_source["resumed"] = len(result_rows)
+        snap.rows_by_source[RESUMED] = len(result_rows)
         if progress:
             progress(len(result_rows))
     failed: dict[str, str] = {}
+    notes: dict[str, list[str]] = {}
     pending = [c for c in companies if c.code not in result_rows]
     order = {c.code: i for i, c in enumerate(companies)}
 
@@ -69,6 +73,9 @@ def snapshot_market(
             Failure(c.code, c.name, failed[c.code]) for c in companies if c.code in failed
         ]
 
+    def fail(code: str, reason: str) -> None:
+        failed[code] = "; ".join([*notes.get(code, ()), reason])
+
     for source in sources:
         if not pending:
             break
@@ -77,6 +84,9 @@ def snapshot_market(
         for start in range(0, len(pending), step):
             chunk = pending[start : start + step]
             got = source.fetch_quotes(chunk, client, progress)
+            snap.warnings.extend(got.warnings)
+            for code, note in got.notes.items():
+                notes.setdefault(code, []).append(note)
             for company in chunk:
                 quote = got.quotes.get(company.code)
                 if quote is not None:
@@ -87,9 +97,9 @@ def snapshot_market(
                             snap.rows_by_source.get(source.name, 0) + 1
                         )
                     else:
-                        failed[company.code] = f"{source.name}: {row}"
+                        fail(company.code, f"{source.name}: {row}")
                 elif company.code in got.failures:
-                    failed[company.code] = f"{source.name}: {got.failures[company.code]}"
+                    fail(company.code, f"{source.name}: {got.failures[company.code]}")
                 else:
                     uncovered.append(company)
             if checkpoint and source.chunk_size:
@@ -97,6 +107,6 @@ def snapshot_market(
                 checkpoint(snap)
         pending = uncovered
     for company in pending:
-        failed[company.code] = NOT_COVERED
+        fail(company.code, NOT_COVERED)
     publish()
     return snap

@@ -1,8 +1,11 @@
 """News headlines from an RSS 2.0 feed: bytes in, headlines (and skipped items) out.
 
 XML is parsed with lxml, which honours the declared encoding (EUC-KR feeds included),
-with entity expansion and network access off. A blank or missing title skips the item
-and says so; a document that is not RSS is a ``ParseError``.
+with entity expansion and network access off, and its depth limit on (a document nested
+deeper than 256 is malformed). An item without a usable title (missing, blank, or longer
+than any headline) is skipped and says why; a date no calendar holds, or without a
+time zone, is ``None`` (every date is timezone-aware); a
+document that is not RSS is a ``ParseError``. Nothing else leaves this module.
 """
 
 from __future__ import annotations
@@ -14,9 +17,19 @@ from email.utils import parsedate_to_datetime
 
 from lxml import etree
 
-from stockbench.errors import ParseError
+from stockbench.errors import ForeignErrors, ParseError, clip, parse_error
 
 DEFAULT_LIMIT = 100  # the original study's cut
+# Headlines run to about 80 characters; a "title" of thousands is not one.
+MAX_TITLE_CHARS = 1_000
+# What ``parsedate_to_datetime`` raises for text that is not a date it can hold: no date,
+# a field out of range (year 10000, hour 99), an offset of days, digits past a C long.
+DATE_ERRORS = (TypeError, ValueError, IndexError, OverflowError)
+XML_ERRORS: ForeignErrors = {
+    etree.XMLSyntaxError: "malformed XML",
+    LookupError: "unreadable XML",  # an unknown declared encoding
+    ValueError: "unreadable XML",  # an impossible declared encoding
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +71,11 @@ def _date(text: str | None) -> datetime | None:
     if not text:
         return None
     try:
-        return parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+        when = parsedate_to_datetime(text)
+    except DATE_ERRORS:
         return None
+    # "-0000" or a zone it cannot read gives a naive time: not a moment, so no date.
+    return when if when.tzinfo is not None else None
 
 
 def parse_feed(data: bytes, *, source: str = "feed", limit: int | None = DEFAULT_LIMIT) -> Feed:
@@ -76,12 +91,13 @@ def parse_feed(data: bytes, *, source: str = "feed", limit: int | None = DEFAULT
     )
     try:
         root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise ParseError(f"malformed XML: {exc}", source=source, field="xml") from exc
-    except (ValueError, LookupError) as exc:  # unknown or impossible declared encoding
-        raise ParseError(f"unreadable XML: {exc}", source=source, field="encoding") from exc
+    except tuple(XML_ERRORS) as exc:
+        field = "xml" if isinstance(exc, etree.XMLSyntaxError) else "encoding"
+        raise parse_error(exc, XML_ERRORS, source=source, field=field) from exc
     if root.tag != "rss":
-        raise ParseError(f"root element is <{root.tag}>, not <rss>", source=source, field="rss")
+        raise ParseError(
+            f"root element is <{clip(root.tag, 40)}>, not <rss>", source=source, field="rss"
+        )
     channel = root.find("channel")
     if channel is None:
         raise ParseError("no <channel>", source=source, field="channel")
@@ -91,8 +107,11 @@ def parse_feed(data: bytes, *, source: str = "feed", limit: int | None = DEFAULT
         if limit is not None and len(headlines) >= limit:
             break
         title = _text(item, "title")
-        if title is None:
-            reason = "no <title>" if item.find("title") is None else "blank <title>"
+        if title is None or len(title) > MAX_TITLE_CHARS:
+            if title is not None:
+                reason = f"<title> of {len(title):,} characters is no headline"
+            else:
+                reason = "no <title>" if item.find("title") is None else "blank <title>"
             skipped.append(SkippedItem(index, reason))
             continue
         headlines.append(

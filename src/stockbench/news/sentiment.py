@@ -17,11 +17,13 @@ info and carried in ``SentimentModel.head_trained``.
 
 from __future__ import annotations
 
+import socket
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import torch
 from torch import nn
@@ -37,7 +39,7 @@ from transformers import (
 from transformers.models.electra.modeling_electra import ElectraLayer
 
 from stockbench.data import replica_tokenizer_path
-from stockbench.errors import ConfigError
+from stockbench.errors import ConfigError, FetchError, clip
 from stockbench.metrics import trim_heap
 
 REPLICA = "replica"
@@ -191,28 +193,62 @@ def load_replica(*, int8: bool = False, seed: int = 0, **shape: Any) -> Sentimen
     )
 
 
+HUB_PROBE_TIMEOUT_S = 3.0
+
+
+def hub_unreachable() -> tuple[str, str] | None:
+    """The model hub and why it cannot be reached (one connection attempt), or None.
+
+    huggingface_hub retries an unreachable hub for about a minute, a log line a retry;
+    asking once first turns that into one line within seconds.
+    """
+    from huggingface_hub import constants  # noqa: PLC0415 (transformers' own dependency)
+
+    if constants.HF_HUB_OFFLINE:
+        return None  # transformers will not try the network at all
+    hub = constants.ENDPOINT
+    try:
+        url = urlsplit(hub)
+        port = url.port or (443 if url.scheme == "https" else 80)
+        with socket.create_connection((url.hostname or "", port), timeout=HUB_PROBE_TIMEOUT_S):
+            return None
+    except (OSError, ValueError) as exc:
+        return hub, getattr(exc, "strerror", None) or str(exc)
+
+
 def load_pretrained(
     name_or_dir: str | Path, *, int8: bool = False, local_files_only: bool | None = None
 ) -> SentimentModel:
-    """A hub id or a ``save_pretrained`` directory, through transformers' Auto classes."""
-    is_dir = Path(name_or_dir).is_dir()
-    local = is_dir if local_files_only is None else local_files_only
+    """A hub id or a ``save_pretrained`` directory, through transformers' Auto classes.
+
+    A hub id on a machine that cannot reach the hub is looked for in the local cache
+    only, and fails at once (``FetchError``) when it is not there.
+    """
+    name = str(name_or_dir)
+    local = Path(name).is_dir() if local_files_only is None else local_files_only
+    offline = None if local else hub_unreachable()
     try:
-        tokenizer = AutoTokenizer.from_pretrained(str(name_or_dir), local_files_only=local)
+        tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=local or bool(offline))
         model, info = AutoModelForSequenceClassification.from_pretrained(
-            str(name_or_dir), local_files_only=local, output_loading_info=True
+            name, local_files_only=local or bool(offline), output_loading_info=True
         )
     except (OSError, ValueError) as exc:
-        raise ConfigError(
-            f"cannot load sentiment model {str(name_or_dir)!r}: {exc}", setting="model"
-        ) from exc
+        if offline:
+            hub, why = offline
+            raise FetchError(
+                f"cannot load sentiment model {name!r}: not in the local cache, and the "
+                f"model hub {hub} cannot be reached ({why})",
+                url=hub,
+            ) from exc
+        why = clip(" ".join(str(exc).split()), 200)  # transformers' messages run to lines
+        raise ConfigError(f"cannot load sentiment model {name!r}: {why}", setting="model") from exc
     missing = [k for k in info.get("missing_keys", ()) if not k.endswith("position_ids")]
     head_trained = not missing
     model.eval()
     if int8:
         quantize_int8(model)
     return SentimentModel(
-        str(name_or_dir),
+        name,
         model,
         tokenizer,
         weights_trained=True,

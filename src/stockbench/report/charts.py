@@ -4,6 +4,11 @@
 Each instance keeps one colour across every chart. Figures are drawn with matplotlib's
 object API (no pyplot state, no display). The functions return the data each bar was
 drawn from, so tests can check what a chart shows without reading pixels.
+
+Job and case names come from saved files, so they are never trusted: a chart's file
+name is ``chart_names``' (``safe_stem``, unique, never ``cost.png``), always inside the
+output folder, and text drawn from them has ``$`` escaped (matplotlib would read it as
+mathtext and fail on what it cannot typeset).
 """
 
 from __future__ import annotations
@@ -24,6 +29,26 @@ from stockbench.report.verdicts import headline_cases
 
 Getter = Callable[[CaseResult], float | None]
 COST_TITLE = "Cost per 1M samples (USD)"
+COST_CHART = "cost.png"
+
+
+def plain(text: str) -> str:
+    """``text`` drawn as it is: no mathtext."""
+    return text.replace("$", r"\$")
+
+
+def chart_names(jobs: Sequence[str]) -> dict[str, str]:
+    """A PNG file name per job: safe, unique (case-insensitively), never the cost chart's."""
+    taken = {COST_CHART.casefold()}
+    names: dict[str, str] = {}
+    for job in jobs:
+        stem = safe_stem(job, default="job")
+        name, n = f"{stem}.png", 2
+        while name.casefold() in taken:
+            name, n = f"{stem}-{n}.png", n + 1
+        taken.add(name.casefold())
+        names[job] = name
+    return names
 
 
 def _mb(r: CaseResult) -> float | None:
@@ -79,7 +104,9 @@ def _bars(
     names = [r.instance for r in rows]
     values = [get(r) for r in rows]
     bars = ax.bar(
-        names, [0.0 if v is None else v for v in values], color=[colours[n] for n in names]
+        [plain(n) for n in names],
+        [0.0 if v is None else v for v in values],
+        color=[colours[n] for n in names],
     )
     for bar, value in zip(bars, values, strict=True):
         label = "n/a" if value is None else f"{value:,.3g}"
@@ -90,7 +117,7 @@ def _bars(
             va="bottom",
             fontsize=8,
         )
-    ax.set_title(title, fontsize=10)
+    ax.set_title(plain(title), fontsize=10)
     ax.tick_params(axis="x", labelrotation=20, labelsize=8)
     ax.margins(y=0.15)
     return dict(zip(names, values, strict=True))
@@ -106,7 +133,7 @@ def job_chart(
         for ax, (title, get) in zip(axes.flat, panels(rows), strict=True)
     }
     title = f"{job}: {case}"
-    fig.suptitle(title)
+    fig.suptitle(plain(title))
     _save(fig, out)
     return ChartData(out, title, data)
 
@@ -146,15 +173,16 @@ def render_charts(results: Sequence[CaseResult], out_dir: Path) -> list[ChartDat
     out_dir.mkdir(parents=True, exist_ok=True)
     colours = instance_colours([r.instance for r in results])
     cases = headline_cases(results)
+    names = chart_names(list(cases))
     charts = [
         job_chart(
             job,
             case,
             [r for r in results if r.case == case and r.job_label == job],
             colours,
-            out_dir / f"{safe_stem(job)}.png",
+            out_dir / names[job],
         )
         for job, case in cases.items()
     ]
-    cost = cost_chart(results, cases, colours, out_dir / "cost.png")
+    cost = cost_chart(results, cases, colours, out_dir / COST_CHART)
     return [*charts, cost] if cost else charts

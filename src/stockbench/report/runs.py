@@ -1,16 +1,47 @@
-"""Saved pytest-benchmark runs in, grouped by instance; unusable files skipped with a reason."""
+"""Saved pytest-benchmark runs in, grouped by instance; unusable files skipped with a reason.
+
+No file is trusted: each is checked against what the report reads from it before it is
+used, and a file that falls short is skipped with one line naming the file and the
+first thing wrong. A stockbench run is a pytest-benchmark JSON file with at least:
+
+- ``machine_info``, an object with ``stockbench_version`` (a string): what tells a
+  stockbench run from any other pytest-benchmark file. ``ec2_instance_type`` and
+  ``ec2_region`` are strings or null; ``total_memory_bytes`` a number or null.
+- ``benchmarks``, a non-empty list of objects, each with ``name`` (a non-empty string),
+  ``group`` (a string or null), ``stats.median`` (a number >= 0), ``stats.data`` (absent,
+  null or a list of numbers >= 0), and ``extra_info`` with ``job`` (a non-empty string),
+  ``role`` (a string or null) and ``samples`` (a number >= 1). The other numbers the
+  report reads from ``extra_info`` (``peak_rss_bytes``, ``cpu_percent``,
+  ``steal_percent``, ``round_p90_s``, ``round_p99_s``) are numbers or null when present.
+
+Every number must be finite (JSON's ``NaN`` and ``Infinity`` are refused).
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stockbench.errors import clip
+
 DEFAULT_REGION = "us-east-1"
 SAVE_NAME = re.compile(r"^\d{4}_(?P<name>.+)\.json$")
+INSTANCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+# What reading a file can raise, and what it means; subclasses first.
+READ_ERRORS: dict[type[Exception], str] = {
+    FileNotFoundError: "no such file",
+    OSError: "unreadable",
+    UnicodeDecodeError: "not UTF-8 text",
+    json.JSONDecodeError: "corrupt JSON",
+    RecursionError: "JSON nested too deep",
+    ValueError: "unreadable JSON",  # e.g. an integer of thousands of digits
+}
+OPTIONAL_NUMBERS = ("peak_rss_bytes", "cpu_percent", "steal_percent", "round_p90_s", "round_p99_s")
 
 
 @dataclass(frozen=True)
@@ -30,6 +61,10 @@ class Skipped:
         return f"skipped {self.path}: {self.reason}"
 
 
+class _Bad(Exception):
+    """What is wrong with a file, in one line."""
+
+
 def _json_files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
@@ -40,48 +75,101 @@ def _json_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def _check_run(path: Path, doc: Any) -> Run | str:
+def _is_number(value: Any, low: float = -math.inf) -> bool:
+    """A finite JSON number >= ``low`` (a bool is not one; nor is an int past 64 bits)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        return False
+    return math.isfinite(value) and value >= low
+
+
+def _number(obj: Mapping[str, Any], key: str, where: str, *, low: float, required: bool) -> None:
+    value = obj.get(key)
+    if value is None and not required:
+        return
+    if not _is_number(value, low):
+        shown = "missing" if key not in obj else f"{clip(json.dumps(value), 40)}"
+        raise _Bad(f"{where}{key} is {shown}, not a finite number >= {low:g}")
+
+
+def _string(obj: Mapping[str, Any], key: str, where: str, *, required: bool) -> None:
+    value = obj.get(key)
+    if value is None and not required:
+        return
+    if not isinstance(value, str) or not value:
+        shown = "missing" if key not in obj else f"{clip(json.dumps(value), 40)}"
+        raise _Bad(f"{where}{key} is {shown}, not a non-empty string")
+
+
+def _object(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        what = "missing" if value is None else f"a {type(value).__name__}"
+        raise _Bad(f"{where} is {what}, not an object")
+    return value
+
+
+def _check_benchmark(i: int, bench: Any) -> None:
+    b = _object(bench, f"benchmarks[{i}]")
+    _string(b, "name", f"benchmarks[{i}].", required=True)
+    where = f"benchmarks[{i}] ({clip(b['name'], 40)})."
+    _string(b, "group", where, required=False)
+    stats = _object(b.get("stats"), f"{where}stats")
+    if "median" not in stats:
+        raise _Bad(f"{where}stats has no median (partial file?)")
+    _number(stats, "median", f"{where}stats.", low=0, required=True)
+    data = stats.get("data")
+    if data is not None and (not isinstance(data, list) or not all(_is_number(x, 0) for x in data)):
+        raise _Bad(f"{where}stats.data is not a list of finite numbers >= 0")
+    extra = _object(b.get("extra_info"), f"{where}extra_info")
+    _string(extra, "job", f"{where}extra_info.", required=True)
+    _string(extra, "role", f"{where}extra_info.", required=False)
+    _number(extra, "samples", f"{where}extra_info.", low=1, required=True)
+    for key in OPTIONAL_NUMBERS:
+        _number(extra, key, f"{where}extra_info.", low=-math.inf, required=False)
+
+
+def _check_run(path: Path, doc: Any) -> Run:
     if not isinstance(doc, dict) or "benchmarks" not in doc:
-        return "not a pytest-benchmark file (no 'benchmarks')"
+        raise _Bad("not a pytest-benchmark file (no 'benchmarks')")
     benches = doc["benchmarks"]
     if not isinstance(benches, list) or not benches:
-        return "no benchmark results in it"
+        raise _Bad("no benchmark results in it")
     info = doc.get("machine_info")
     if not isinstance(info, dict):
-        return "no machine_info: cannot tell which machine ran it"
-    for b in benches:
-        if (
-            not isinstance(b, dict)
-            or not isinstance(b.get("stats"), dict)
-            or "median" not in b["stats"]
-        ):
-            return "a benchmark entry has no stats.median (partial file?)"
+        raise _Bad("no machine_info: cannot tell which machine ran it")
+    if not isinstance(info.get("stockbench_version"), str):
+        raise _Bad("a pytest-benchmark file, but not stockbench's (no stockbench_version)")
+    _string(info, "ec2_instance_type", "machine_info.", required=False)
+    _string(info, "ec2_region", "machine_info.", required=False)
+    _number(info, "total_memory_bytes", "machine_info.", low=0, required=False)
+    for i, bench in enumerate(benches):
+        _check_benchmark(i, bench)
     match = SAVE_NAME.match(path.name)
     instance = info.get("ec2_instance_type") or (match["name"] if match else path.stem)
-    return Run(path, str(instance), info, benches)
+    if not INSTANCE_NAME.match(instance):
+        raise _Bad(f"instance name {clip(json.dumps(instance), 40)} is not one")
+    return Run(path, instance, info, benches)
+
+
+def _read(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except tuple(READ_ERRORS) as exc:
+        meaning = next(m for kind, m in READ_ERRORS.items() if isinstance(exc, kind))
+        detail = getattr(exc, "strerror", None) or exc
+        raise _Bad(f"{meaning} ({clip(detail, 60)})") from exc
 
 
 def load_runs(paths: Iterable[Path]) -> tuple[list[Run], list[Skipped]]:
-    """Every readable run under ``paths``, and every file skipped with its reason."""
+    """Every usable run under ``paths``, and every other file skipped with its reason."""
     runs: list[Run] = []
     skipped: list[Skipped] = []
     for path in _json_files(paths):
         try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            skipped.append(Skipped(path, "no such file"))
-            continue
-        except (OSError, UnicodeDecodeError) as exc:
-            skipped.append(Skipped(path, f"unreadable ({exc})"))
-            continue
-        except json.JSONDecodeError as exc:
-            skipped.append(Skipped(path, f"corrupt JSON at line {exc.lineno} ({exc.msg})"))
-            continue
-        checked = _check_run(path, doc)
-        if isinstance(checked, str):
-            skipped.append(Skipped(path, checked))
-        else:
-            runs.append(checked)
+            runs.append(_check_run(path, _read(path)))
+        except _Bad as exc:
+            skipped.append(Skipped(path, str(exc)))
     return runs, skipped
 
 
