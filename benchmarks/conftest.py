@@ -13,11 +13,8 @@ it knows no test names.
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from stockbench.coldstart import run_fresh
 from stockbench.fakemarket import (
     FakeMarket,
     MarketServer,
@@ -117,21 +115,11 @@ JobProcess = Callable[..., dict[str, Any]]
 @pytest.fixture(scope="session")
 def job_process(market_server: MarketServer) -> JobProcess:
     """``job_process(job, variant, samples, pause=True)`` -> the report of one run of that
-    job in a fresh process (``python -m stockbench.coldstart``): phases, CPU, own peak."""
+    job in a fresh process (``coldstart.run_fresh``): phases, CPU, own peak, result."""
     env = {**os.environ, "STOCKBENCH_ORIGIN": market_server.origin}
 
     def run(job: str, variant: str, samples: int, *, pause: bool = True) -> dict[str, Any]:
-        argv = [sys.executable, "-m", "stockbench.coldstart", job, "--variant", variant]
-        argv += ["--samples", str(samples), *([] if pause else ["--no-pause"])]
-        done = subprocess.run(
-            argv, env=env, capture_output=True, text=True, timeout=1800, check=False
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(argv[2:])} failed: {done.stderr[-2000:]}")
-        report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-        if (report["job"], report["variant"], report["samples"]) != (job, variant, samples):
-            raise RuntimeError(f"{' '.join(argv[2:])} answered for something else: {report}")
-        return report
+        return run_fresh(job, variant, samples, pause=pause, env=env)
 
     return run
 

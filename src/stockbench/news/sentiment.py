@@ -39,20 +39,30 @@ from transformers.models.electra.modeling_electra import ElectraLayer
 from stockbench.data import replica_tokenizer_path
 from stockbench.errors import ConfigError
 from stockbench.metrics import trim_heap
+from stockbench.news.models import (
+    FINANCE_MODEL_ID,
+    REPLICA,
+    REPLICA_SEED,
+    REPLICA_SHAPE,
+    label_warning,
+)
+from stockbench.news.predictions import Prediction, agreement, max_logit_diff
 
-REPLICA = "replica"
-FINANCE_MODEL_ID = "snunlp/KR-FinBert-SC"
-# KcELECTRA-base-v2022's shape (about 127.8 M parameters).
-REPLICA_SHAPE: dict[str, Any] = {
-    "vocab_size": 54_343,
-    "embedding_size": 768,
-    "hidden_size": 768,
-    "num_hidden_layers": 12,
-    "num_attention_heads": 12,
-    "intermediate_size": 3_072,
-    "max_position_embeddings": 512,
-    "num_labels": 2,
-}
+__all__ = [
+    "FINANCE_MODEL_ID",
+    "REPLICA",
+    "REPLICA_SHAPE",
+    "Prediction",
+    "SentimentModel",
+    "agreement",
+    "classify",
+    "load_model",
+    "load_pretrained",
+    "load_replica",
+    "max_logit_diff",
+    "original_pipeline",
+]
+
 TOKENIZER_SPECIALS = {
     "unk_token": "[UNK]",
     "pad_token": "[PAD]",
@@ -85,18 +95,9 @@ class SentimentModel:
 
     def warning(self) -> str | None:
         """One line for users when the labels cannot be trusted, else None."""
-        if not self.weights_trained:
-            return (
-                f"labels of {self.name!r} are meaningless: random weights "
-                f"(a benchmark workload, not a sentiment model)"
-            )
-        if not self.head_trained:
-            return (
-                f"labels of {self.name!r} are meaningless: its classification head was "
-                f"randomly initialised (the checkpoint has none); use a fine-tuned model "
-                f"such as {FINANCE_MODEL_ID}"
-            )
-        return None
+        return label_warning(
+            self.name, weights_trained=self.weights_trained, head_trained=self.head_trained
+        )
 
 
 def quantize_int8(module: nn.Module) -> nn.Module:
@@ -158,7 +159,7 @@ def replica_tokenizer() -> PreTrainedTokenizerFast:
     )
 
 
-def load_replica(*, int8: bool = False, seed: int = 0, **shape: Any) -> SentimentModel:
+def load_replica(*, int8: bool = False, seed: int = REPLICA_SEED, **shape: Any) -> SentimentModel:
     """The original's architecture with seeded random weights.
 
     Encoder layers are built and (with ``int8``) quantised one at a time, so the full
@@ -231,14 +232,6 @@ def load_model(spec: str, *, int8: bool = False) -> SentimentModel:
 # --- classification -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Prediction:
-    title: str
-    label: str
-    score: float
-    logits: tuple[float, ...] = ()
-
-
 def classify(
     sm: SentimentModel, texts: Sequence[str], *, batch_size: int = 32, max_length: int = 128
 ) -> list[Prediction]:
@@ -286,26 +279,3 @@ def original_pipeline(sm: SentimentModel) -> Callable[[Sequence[str]], list[Pred
         ]
 
     return run
-
-
-def agreement(a: Sequence[Prediction], b: Sequence[Prediction]) -> float:
-    """Share of texts on which two runs chose the same label."""
-    if len(a) != len(b):
-        raise ValueError(f"cannot compare {len(a)} predictions with {len(b)}")
-    if not a:
-        return 1.0
-    return sum(x.label == y.label for x, y in zip(a, b, strict=True)) / len(a)
-
-
-def max_logit_diff(a: Sequence[Prediction], b: Sequence[Prediction]) -> float:
-    """Largest absolute difference between two runs' logits (0.0 when none were kept)."""
-    if len(a) != len(b):
-        raise ValueError(f"cannot compare {len(a)} predictions with {len(b)}")
-    return max(
-        (
-            abs(x - y)
-            for p, q in zip(a, b, strict=True)
-            for x, y in zip(p.logits, q.logits, strict=True)
-        ),
-        default=0.0,
-    )
