@@ -1,6 +1,7 @@
 """The ``stockbench`` command: one subcommand per module, each named after it.
 
-``crawl`` and ``serve`` (the market), ``news``, ``bench``, ``report`` and ``machine``.
+``crawl`` and ``serve`` (the market), ``news``, ``daily`` (the three jobs, cold),
+``bench``, ``report`` and ``machine``.
 Each module registers its subparser and turns arguments into a call of the library:
 parse, call, print. Heavy libraries (torch, transformers, matplotlib) are imported
 only by the commands that use them, so ``stockbench crawl --help`` starts quickly.
@@ -13,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from stockbench import __version__
-from stockbench.cli import bench, crawl, machine, news, report, serve
+from stockbench.cli import bench, crawl, daily, machine, news, report, serve
 from stockbench.cli.common import (
     EXIT_CODES_HELP,
     EXIT_FAILURE,
@@ -25,7 +26,7 @@ from stockbench.errors import ConfigError, StockbenchError
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS = (crawl, serve, news, bench, report, machine)
+COMMANDS = (crawl, serve, news, daily, bench, report, machine)
 
 
 def build_parser() -> argparse.ArgumentParser:
