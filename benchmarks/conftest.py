@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from stockbench.coldstart import run_fresh
+from stockbench.data import news_feed
 from stockbench.fakemarket import (
     FakeMarket,
     MarketServer,
@@ -30,6 +31,8 @@ from stockbench.fakemarket import (
     generate_market,
     serve_market,
 )
+from stockbench.lstm_data import Checksum, checksum_array
+from stockbench.lstm_onnx import ensure_lstm_export
 from stockbench.machine import machine_info as collect_machine_info
 from stockbench.metrics import (
     PeakRssMeter,
@@ -37,8 +40,20 @@ from stockbench.metrics import (
     quantile,
     steal_percent,
     system_cpu_times,
+    trim_heap,
 )
+from stockbench.news.feed import parse_feed
+from stockbench.news.models import REPLICA
+from stockbench.news.onnx_runtime import ensure_export
+from stockbench.news.predictions import Prediction, agreement, margin_correlation, max_logit_diff
 
+# int8 against torch fp32 on the 100 bundled headlines (replica): torch int8 keeps every
+# label, largest logit difference 0.037, margins correlate 0.97; ONNX int8 keeps every
+# label, 0.017, 0.99. The bounds leave room for other CPUs' int8 kernels.
+MIN_LABEL_AGREEMENT = 0.95
+MAX_LOGIT_DIFF = 0.25
+MIN_MARGIN_CORRELATION = {"onnx": 0.98, "int8": 0.95}
+SMOKE_MARGIN_CORRELATION = 0.9  # 8 headlines in a smoke run: fewer points, more noise
 BENCH_LATENCY_MS = 30.0
 BASELINE = "baseline"  # the original study's method, or a sweep's reference point
 HEADLINE = "headline"  # the case whose numbers answer "which instance for this job"
@@ -110,6 +125,38 @@ def market_server(market: FakeMarket) -> Iterator[MarketServer]:
 
 Measure = Callable[..., Any]
 JobProcess = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture(scope="session")
+def onnx_exports() -> None:
+    """The ONNX exports the onnx cases run (the replica, the LSTM), made before any clock
+    starts: once per cache (``$STOCKBENCH_CACHE``), as a user's first run would."""
+    ensure_export(REPLICA)
+    ensure_lstm_export()
+
+
+@pytest.fixture(scope="session")
+def headlines(sizes: Sizes) -> list[str]:
+    return parse_feed(news_feed(), limit=sizes.headlines).titles
+
+
+@pytest.fixture(scope="session")
+def fp32_reference(headlines: list[str]) -> list[Prediction]:
+    """The replica in torch fp32 on the headlines: what every other way must agree with.
+    The model is freed before any case runs."""
+    from stockbench.news.sentiment import classify, load_replica  # noqa: PLC0415 (torch)
+
+    reference = classify(load_replica(), headlines)
+    trim_heap()
+    return reference
+
+
+@pytest.fixture(scope="session")
+def lstm_reference() -> Checksum:
+    """The torch model's output on the shared seeded inputs (1024 sequences)."""
+    from stockbench.lstm import build_model, infer, make_batch  # noqa: PLC0415 (torch)
+
+    return checksum_array(infer(build_model(), make_batch()).numpy())
 
 
 @pytest.fixture(scope="session")
@@ -194,3 +241,24 @@ def measure(benchmark: Any, job_process: JobProcess) -> Measure:
         return result
 
     return run
+
+
+def check_sentiment(
+    variant: str, result: dict[str, Any], reference: list[Prediction], info: dict[str, Any]
+) -> None:
+    preds = [
+        Prediction(r.title, label, 0.0, tuple(logits))
+        for r, label, logits in zip(reference, result["labels"], result["logits"], strict=True)
+    ]
+    kept = agreement(reference, preds)
+    info["label_agreement_vs_fp32"] = kept
+    if variant == "original":  # the pipeline in fp32 gives no logits, only labels
+        assert kept == 1.0
+        return
+    diff, corr = max_logit_diff(reference, preds), margin_correlation(reference, preds)
+    info["max_abs_logit_diff_vs_fp32"] = diff
+    info["margin_correlation_vs_fp32"] = corr
+    assert kept >= MIN_LABEL_AGREEMENT
+    assert diff <= MAX_LOGIT_DIFF
+    bound = MIN_MARGIN_CORRELATION[variant] if len(preds) >= 50 else SMOKE_MARGIN_CORRELATION
+    assert corr >= bound, f"{variant}: margins correlate {corr:.3f} with fp32"
