@@ -183,6 +183,21 @@ class ExportSlot:
             raise StaleExport(what, reason)
         return manifest
 
+    def ensure(
+        self, export: Callable[[], Manifest], progress: Progress | None = None
+    ) -> tuple[Manifest, bool]:
+        """The usable export, else a new one from ``export()`` (which may import torch);
+        True when it was made now. Without the export tools, a ``ConfigError`` naming
+        them."""
+        try:
+            return self.check(), False
+        except StaleExport as stale:
+            what = f"{self.wanted.kind} model {self.wanted.spec!r}"
+            require_export_tools(what)
+            if progress is not None:
+                progress(f"{stale.reason}: exporting {what} to ONNX once")
+        return export(), True
+
     def _stale_reason(self, m: Manifest) -> str | None:
         w = self.wanted
         if (m.kind, m.spec) != (w.kind, w.spec):

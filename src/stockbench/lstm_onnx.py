@@ -3,7 +3,8 @@ torch.
 
 The export (fp32: the model is 5 k parameters, int8 would buy nothing) is cached like
 the sentiment model's, keyed by the model's sizes and seed; ``load_lstm`` refuses a
-stale or damaged one, ``ensure_lstm_export`` makes it (with torch) when missing.
+stale or damaged one (``cache.StaleExport``), ``ensure_lstm_export`` makes it (with
+torch) when missing.
 """
 
 from __future__ import annotations
@@ -17,15 +18,7 @@ from typing import Any
 import numpy as np
 
 from stockbench import ort
-from stockbench.cache import (
-    ExportSlot,
-    Manifest,
-    Progress,
-    StaleExport,
-    Wanted,
-    require_export_tools,
-    tool_versions,
-)
+from stockbench.cache import ExportSlot, Manifest, Progress, Wanted, tool_versions
 from stockbench.lstm_data import LstmConfig
 
 # Bump when SimpleLSTM, its seeded initialisation or the export changes.
@@ -45,19 +38,14 @@ def ensure_lstm_export(
 ) -> tuple[Manifest, bool]:
     """The export of the seeded model, made now if there is no usable one."""
     slot = lstm_slot(config, cache)
-    try:
-        return slot.check(), False
-    except StaleExport as stale:
-        require_export_tools("the LSTM")
-        if progress is not None:
-            progress(f"{stale.reason}: exporting the LSTM to ONNX once")
-    from stockbench.lstm import export_lstm  # torch: only to export
 
     def build(folder: Path) -> dict[str, Any]:
+        from stockbench.lstm import export_lstm  # torch: only to export
+
         export_lstm(config, folder / MODEL_FILE)
         return {"input_dim": config.input_dim, "output_dim": config.output_dim}
 
-    return slot.publish(build, tool_versions()), True
+    return slot.ensure(lambda: slot.publish(build, tool_versions()), progress)
 
 
 def load_lstm(

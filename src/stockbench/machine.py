@@ -106,6 +106,13 @@ def transformers_version() -> str:
     return version("transformers")
 
 
+@best_effort
+def onnxruntime_version() -> str:
+    from importlib.metadata import version
+
+    return version("onnxruntime")
+
+
 def machine_info(*, cpu_model_hint: str | None = None) -> dict[str, Any]:
     """The stockbench keys for ``machine_info``. ``cpu_model_hint``: a brand already known."""
     identity = ec2_identity()
@@ -123,8 +130,11 @@ def machine_info(*, cpu_model_hint: str | None = None) -> dict[str, Any]:
         "cpu_count_logical": os.cpu_count(),
         "total_memory_bytes": total_memory_bytes(),
         "transformers_version": transformers_version(),
+        "onnxruntime_version": onnxruntime_version(),
         "sentiment_model": "replica",
         "sentiment_weights_trained": False,
+        # what `stockbench news` and `daily` run by default: ONNX Runtime where installed
+        "ml_backend": "onnx" if onnxruntime_version() else "torch",
         "stockbench_version": __version__,
     }
     info.update(torch_info() or {})

@@ -53,6 +53,10 @@ def session(model: Path, threads: int | None = None) -> Any:
     options = _ort.SessionOptions()
     options.intra_op_num_threads = threads or 0
     options.inter_op_num_threads = 1  # the jobs' graphs are sequential
+    # Idle workers sleep instead of spinning: a daily job pays for CPU-seconds (a
+    # burstable instance's credits), and on a busy or 1-vCPU machine spinning threads
+    # take the CPU from the one doing the work.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3  # errors only: warnings would go to stderr unasked
     try:
         return _ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 
 from stockbench.cache import StaleExport
+from stockbench.data import news_feed
+from stockbench.news.feed import parse_feed
 from stockbench.news.models import model_fingerprint
 from stockbench.news.onnx_runtime import (
     classify_onnx,
@@ -24,6 +24,7 @@ from stockbench.news.onnx_runtime import (
 from stockbench.news.predictions import agreement, margin_correlation, max_logit_diff
 from stockbench.news.sentiment import classify, load_pretrained
 
+from ..freshpython import run_python
 from ..tinymodels import LABELS, save, train_tiny_classifier
 
 pytestmark = pytest.mark.slow  # each export runs torch's exporter: seconds
@@ -91,7 +92,7 @@ def test_a_damaged_export_is_refused_then_replaced(tiny_dirs: dict[str, Path]) -
     data = bytearray(model.read_bytes())
     data[len(data) // 2] ^= 0xFF
     model.write_bytes(bytes(data))
-    with pytest.raises(StaleExport, match="model.onnx is damaged"):
+    with pytest.raises(StaleExport, match=r"model\.onnx is damaged"):
         load_onnx(spec)
     assert ensure_export(spec)[1]
     load_onnx(spec)
@@ -102,9 +103,6 @@ def test_int8_onnx_keeps_a_trained_classifiers_labels(
 ) -> None:
     """A tiny classifier trained on the bundled headlines (labels from a keyword rule):
     its labels differ from headline to headline, so agreement means something."""
-    from stockbench.data import news_feed
-    from stockbench.news.feed import parse_feed
-
     titles = parse_feed(news_feed(), limit=None).titles
     folder = train_tiny_classifier(tmp_path / "trained", titles)
     fp32 = classify(load_pretrained(folder), titles)
@@ -131,11 +129,6 @@ print(json.dumps({"n": len(report.predictions), "cold": cold["samples"], "heavy"
 
 def test_the_onnx_path_imports_no_torch(tiny_dirs: dict[str, Path]) -> None:
     ensure_export(str(tiny_dirs["electra"]))
-    done = subprocess.run(
-        [sys.executable, "-c", NO_TORCH, str(tiny_dirs["electra"])],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_python(NO_TORCH, str(tiny_dirs["electra"]))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"n": 5, "cold": 3, "heavy": []}

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from stockbench.errors import ConfigError
+from stockbench.news.predictions import margin_correlation
 from stockbench.news.sentiment import (
     REPLICA_SHAPE,
     Prediction,
@@ -87,6 +88,11 @@ def test_agreement_and_logit_difference_on_hand_made_predictions() -> None:
     assert agreement([], []) == 1.0
     with pytest.raises(ValueError, match="cannot compare"):
         agreement(fp32, int8[:-1])
+    # margins (second logit minus first): 1.9, -2.0, 0.4 against 1.75, 0.1, 0.4
+    assert margin_correlation(fp32, int8) == pytest.approx(0.8849, abs=1e-4)
+    assert margin_correlation(fp32, fp32) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="at least two texts"):
+        margin_correlation(fp32[:1], int8[:1])
 
 
 def test_int8_quantises_every_linear_layer_and_stays_close_to_fp32(

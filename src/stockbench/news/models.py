@@ -49,6 +49,24 @@ def label_warning(name: str, *, weights_trained: bool, head_trained: bool) -> st
     return None
 
 
+class LabelTrust:
+    """What a loaded model (either backend's) says of its labels' worth."""
+
+    name: str
+    weights_trained: bool
+    head_trained: bool
+
+    @property
+    def labels_meaningful(self) -> bool:
+        return self.weights_trained and self.head_trained
+
+    def warning(self) -> str | None:
+        """One line for users when the labels cannot be trusted, else None."""
+        return label_warning(
+            self.name, weights_trained=self.weights_trained, head_trained=self.head_trained
+        )
+
+
 def canonical_spec(spec: str) -> str:
     """``replica``, a directory as an absolute path, or the hub id as given."""
     if spec != REPLICA and Path(spec).is_dir():

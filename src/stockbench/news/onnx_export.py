@@ -9,6 +9,7 @@ peak is the exporter's, not two models at once.
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from stockbench.errors import ConfigError
 from stockbench.export import export_onnx, quantize_int8
 from stockbench.files import atomic_write_text
 from stockbench.metrics import trim_heap
+from stockbench.news.models import model_fingerprint
 from stockbench.news.onnx_runtime import INPUTS, MODEL_FILE, TOKENIZER_FILE
 from stockbench.news.sentiment import load_model
 
@@ -48,6 +50,8 @@ def export_sentiment(slot: ExportSlot, progress: Progress | None = None) -> Mani
     def build(folder: Path) -> dict[str, Any]:
         _say(progress, f"loading {spec!r} (fp32)")
         sm = load_model(spec)
+        if slot.wanted.fingerprint is None:  # a hub model, downloaded just now
+            slot.wanted = replace(slot.wanted, fingerprint=model_fingerprint(spec))
         backend = getattr(sm.tokenizer, "backend_tokenizer", None)
         if backend is None:
             raise ConfigError(

@@ -3,7 +3,7 @@
 This is the daily path: it imports onnxruntime, tokenizers and numpy, never torch or
 transformers. The export it runs is made once by ``onnx_export`` (which does need torch)
 and found in the cache by the model's spec; ``load_onnx`` refuses one that is stale or
-damaged (``StaleExport``), and ``ensure_export`` makes it when it is missing.
+damaged (``cache.StaleExport``), and ``ensure_export`` makes it when it is missing.
 
 Classification mirrors the torch backend's: the same token ids (the model's own
 ``tokenizer.json``), length-sorted batches padded to their longest headline, labels
@@ -21,15 +21,8 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from stockbench import ort
-from stockbench.cache import (
-    ExportSlot,
-    Manifest,
-    Progress,
-    StaleExport,
-    Wanted,
-    require_export_tools,
-)
-from stockbench.news.models import REPLICA, canonical_spec, label_warning, model_fingerprint
+from stockbench.cache import ExportSlot, Manifest, Progress, Wanted
+from stockbench.news.models import REPLICA, LabelTrust, canonical_spec, model_fingerprint
 from stockbench.news.predictions import Prediction
 
 # Bump when the export changes shape (files, inputs, quantisation): old ones go stale.
@@ -52,19 +45,17 @@ def ensure_export(
 ) -> tuple[Manifest, bool]:
     """The export of ``spec``, made now if there is no usable one; True when it was made."""
     slot = sentiment_slot(spec, cache)
-    try:
-        return slot.check(), False
-    except StaleExport as stale:
-        require_export_tools(f"sentiment model {spec!r}")
-        if progress is not None:
-            progress(f"{stale.reason}: exporting {spec!r} to int8 ONNX once")
-    from stockbench.news.onnx_export import export_sentiment  # torch: only to export
 
-    return export_sentiment(slot, progress), True
+    def export() -> Manifest:
+        from stockbench.news.onnx_export import export_sentiment  # torch: only to export
+
+        return export_sentiment(slot, progress)
+
+    return slot.ensure(export, progress)
 
 
 @dataclass
-class OnnxSentiment:
+class OnnxSentiment(LabelTrust):
     """A loaded export: what ``classify_onnx`` needs and what the report says of it."""
 
     name: str
@@ -76,15 +67,6 @@ class OnnxSentiment:
     head_trained: bool
     folder: Path
     int8: bool = True
-
-    @property
-    def labels_meaningful(self) -> bool:
-        return self.weights_trained and self.head_trained
-
-    def warning(self) -> str | None:
-        return label_warning(
-            self.name, weights_trained=self.weights_trained, head_trained=self.head_trained
-        )
 
 
 def load_onnx(

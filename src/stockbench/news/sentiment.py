@@ -44,7 +44,7 @@ from stockbench.news.models import (
     REPLICA,
     REPLICA_SEED,
     REPLICA_SHAPE,
-    label_warning,
+    LabelTrust,
 )
 from stockbench.news.predictions import Prediction, agreement, max_logit_diff
 
@@ -73,7 +73,7 @@ TOKENIZER_SPECIALS = {
 
 
 @dataclass
-class SentimentModel:
+class SentimentModel(LabelTrust):
     name: str
     model: PreTrainedModel
     tokenizer: Any
@@ -82,22 +82,12 @@ class SentimentModel:
     int8: bool = False
 
     @property
-    def labels_meaningful(self) -> bool:
-        return self.weights_trained and self.head_trained
-
-    @property
     def id2label(self) -> dict[int, str]:
         id2label = self.model.config.id2label or {}
         return {int(k): str(v) for k, v in id2label.items()}
 
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.model.parameters())
-
-    def warning(self) -> str | None:
-        """One line for users when the labels cannot be trusted, else None."""
-        return label_warning(
-            self.name, weights_trained=self.weights_trained, head_trained=self.head_trained
-        )
 
 
 def quantize_int8(module: nn.Module) -> nn.Module:

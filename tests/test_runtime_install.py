@@ -1,0 +1,68 @@
+"""The runtime-only install (requirements-runtime.txt): every package the daily path
+loads is in it, or comes with something in it, and none of the export tools is."""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib.metadata import packages_distributions, requires
+from pathlib import Path
+
+import pytest
+
+from stockbench.lstm_onnx import ensure_lstm_export
+from stockbench.news.onnx_runtime import ensure_export
+
+from .freshpython import run_python
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPORT_TOOLS = {"torch", "transformers", "onnx", "onnxscript"}
+
+DAILY_PATH = """
+import json, sys
+import stockbench.cli, stockbench.downloads, stockbench.fakemarket
+from stockbench.market import snapshot, sources
+from stockbench.coldstart import run
+run("lstm", "onnx", 8)
+run("sentiment", "onnx", 3, model=sys.argv[1])
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} - set(sys.stdlib_module_names))))
+"""
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[\s<>=!~;\[(]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _closure(names: set[str]) -> set[str]:
+    """``names`` and everything they require (unconditionally), transitively."""
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for req in requires(name) or []:
+            if "extra ==" not in req:
+                todo.append(_name(req))
+    return seen
+
+
+@pytest.mark.slow
+def test_requirements_cover_the_daily_path(tiny_dirs: dict[str, Path]) -> None:
+    ensure_lstm_export()
+    ensure_export(str(tiny_dirs["bert"]))
+    done = run_python(DAILY_PATH, str(tiny_dirs["bert"]))
+    assert done.returncode == 0, done.stderr
+    modules = set(json.loads(done.stdout)) - {"stockbench", "_distutils_hack"}
+    owners = packages_distributions()
+    loaded = {_name(d) for m in modules for d in owners.get(m, [])}
+    listed = {
+        _name(line)
+        for line in (ROOT / "requirements-runtime.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert loaded
+    assert not loaded & EXPORT_TOOLS
+    assert loaded <= _closure(listed), loaded - _closure(listed)
+    assert not listed & EXPORT_TOOLS
