@@ -18,10 +18,12 @@ from stockbench.lstm_onnx import ensure_lstm_export, infer_onnx, load_lstm, lstm
 pytestmark = pytest.mark.slow  # torch's exporter takes seconds
 
 
-@pytest.fixture
-def cache(tmp_path: Path) -> Path:
-    ensure_lstm_export(cache=tmp_path)
-    return tmp_path
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One export for the module (each test leaves a usable one behind)."""
+    path = tmp_path_factory.mktemp("lstm-cache")
+    ensure_lstm_export(cache=path)
+    return path
 
 
 @pytest.mark.parametrize("config", [LstmConfig(), LstmConfig(batch_size=3, seq_len=7)])

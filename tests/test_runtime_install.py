@@ -19,10 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 EXPORT_TOOLS = {"torch", "transformers", "onnx", "onnxscript"}
 
 DAILY_PATH = """
-import json, sys
-import stockbench.cli, stockbench.downloads, stockbench.fakemarket
-from stockbench.market import snapshot, sources
+import json, os, sys
+import stockbench.cli
 from stockbench.coldstart import run
+from stockbench.fakemarket import ServerConfig, serve_market
+with serve_market(ServerConfig(latency_ms=0)) as server:
+    os.environ["STOCKBENCH_ORIGIN"] = server.origin
+    run("market", "ranking", 20, pause=False)
 run("lstm", "onnx", 8)
 run("sentiment", "onnx", 3, model=sys.argv[1])
 print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} - set(sys.stdlib_module_names))))

@@ -98,7 +98,10 @@ def _lstm(variant: str, opts: Options) -> tuple[Load, First, Describe]:
 
 def _market(variant: str, opts: Options) -> tuple[Load, First, Describe]:
     from stockbench import downloads, net
-    from stockbench.market import original, snapshot, sources
+    from stockbench.market import snapshot, sources
+
+    if variant == "original":  # pandas and BeautifulSoup: only the original pays for them
+        from stockbench.market import original
 
     def load() -> Any:
         rate = net.HttpConfig().max_rate_per_host if opts.pause else None
