@@ -4,11 +4,12 @@ loads is in it, or comes with something in it, and none of the export tools is."
 from __future__ import annotations
 
 import json
-import re
 from importlib.metadata import packages_distributions, requires
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from stockbench.lstm_onnx import ensure_lstm_export
 from stockbench.news.onnx_runtime import ensure_export
@@ -33,11 +34,11 @@ print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} - set(sys.stdlib_
 
 
 def _name(requirement: str) -> str:
-    return re.split(r"[\s<>=!~;\[(]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+    return canonicalize_name(Requirement(requirement).name)
 
 
 def _closure(names: set[str]) -> set[str]:
-    """``names`` and everything they require (unconditionally), transitively."""
+    """``names`` and everything they require here (markers evaluated), transitively."""
     seen: set[str] = set()
     todo = list(names)
     while todo:
@@ -45,9 +46,10 @@ def _closure(names: set[str]) -> set[str]:
         if name in seen:
             continue
         seen.add(name)
-        for req in requires(name) or []:
-            if "extra ==" not in req:
-                todo.append(_name(req))
+        for text in requires(name) or []:
+            req = Requirement(text)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(canonicalize_name(req.name))
     return seen
 
 
@@ -59,7 +61,7 @@ def test_requirements_cover_the_daily_path(tiny_dirs: dict[str, Path]) -> None:
     assert done.returncode == 0, done.stderr
     modules = set(json.loads(done.stdout)) - {"stockbench", "_distutils_hack"}
     owners = packages_distributions()
-    loaded = {_name(d) for m in modules for d in owners.get(m, [])}
+    loaded = {canonicalize_name(d) for m in modules for d in owners.get(m, [])}
     listed = {
         _name(line)
         for line in (ROOT / "requirements-runtime.txt").read_text().splitlines()

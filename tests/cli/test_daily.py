@@ -14,14 +14,13 @@ from ..tinymodels import LABELS
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", ["onnx", "torch"])
 def test_daily_runs_three_jobs_cold(
-    tiny_dirs: dict[str, Path], capsys: pytest.CaptureFixture[str], backend: str
+    tiny_dirs: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["daily", "--backend", backend, "--model", str(tiny_dirs["electra"])]
+    argv = ["daily", "--model", str(tiny_dirs["electra"])]  # --backend onnx, the default
     assert main([*argv, "--companies", "30", "--limit", "6", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["backend"] == backend
+    assert doc["backend"] == "onnx"
     assert doc["failed"] == []
     jobs = {j["job"]: j for j in doc["jobs"]}
     assert list(jobs) == ["market", "lstm", "sentiment"]
@@ -30,8 +29,7 @@ def test_daily_runs_three_jobs_cold(
     assert jobs["lstm"]["samples"] == 1024
     assert jobs["sentiment"]["samples"] == 6
     assert set(jobs["sentiment"]["result"]["labels"]) <= set(LABELS.values())
-    expected = {"onnx": ("onnx", "onnx"), "torch": ("torch", "int8")}[backend]
-    assert (jobs["lstm"]["variant"], jobs["sentiment"]["variant"]) == expected
+    assert (jobs["lstm"]["variant"], jobs["sentiment"]["variant"]) == ("onnx", "onnx")
     for job in jobs.values():
         assert job["process_wall_s"] >= job["total_s"] > 0
         assert job["process_cpu_s"] > 0
