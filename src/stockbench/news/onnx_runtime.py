@@ -23,7 +23,7 @@ from tokenizers import Tokenizer
 from stockbench import ort
 from stockbench.cache import ExportSlot, Manifest, Progress, Wanted
 from stockbench.news.models import REPLICA, LabelTrust, canonical_spec, model_fingerprint
-from stockbench.news.predictions import Prediction
+from stockbench.news.predictions import Prediction, length_batches
 
 # Bump when the export changes shape (files, inputs, quantisation): old ones go stale.
 RECIPE = 1
@@ -98,16 +98,13 @@ def classify_onnx(
     model: OnnxSentiment, texts: Sequence[str], *, batch_size: int = 32, max_length: int = 128
 ) -> list[Prediction]:
     """Length-sorted batches with dynamic padding, as the torch backend's ``classify``."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    length_batches([], batch_size)  # refuses a bad batch size before any work
     if not texts:
         return []
     model.tokenizer.enable_truncation(max_length)
     ids = [enc.ids for enc in model.tokenizer.encode_batch(list(texts))]
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     out: list[Prediction | None] = [None] * len(ids)
-    for start in range(0, len(order), batch_size):
-        chunk = order[start : start + batch_size]
+    for chunk in length_batches(ids, batch_size):
         width = max(len(ids[i]) for i in chunk)
         input_ids = np.full((len(chunk), width), model.pad_id, dtype=np.int64)
         mask = np.zeros((len(chunk), width), dtype=np.int64)

@@ -1,6 +1,6 @@
-"""A classified headline and the ways to compare two runs over the same headlines
-(label agreement, largest logit difference, correlation of logit margins): shared by
-the torch and ONNX backends, so it imports neither."""
+"""A classified headline, the batching both backends use, and the ways to compare two
+runs over the same headlines (label agreement, largest logit difference, correlation of
+logit margins): shared by the torch and ONNX backends, so it imports neither."""
 
 from __future__ import annotations
 
@@ -15,6 +15,15 @@ class Prediction:
     label: str
     score: float
     logits: tuple[float, ...] = ()
+
+
+def length_batches(ids: Sequence[Sequence[int]], batch_size: int) -> list[list[int]]:
+    """Indices of ``ids`` in batches of similar length, shortest first: padding each
+    batch to its longest text then wastes little (both backends batch this way)."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
 
 
 def _same_length(a: Sequence[Prediction], b: Sequence[Prediction]) -> None:

@@ -46,7 +46,7 @@ from stockbench.news.models import (
     REPLICA_SHAPE,
     LabelTrust,
 )
-from stockbench.news.predictions import Prediction, agreement, max_logit_diff
+from stockbench.news.predictions import Prediction, agreement, length_batches, max_logit_diff
 
 __all__ = [
     "FINANCE_MODEL_ID",
@@ -226,18 +226,15 @@ def classify(
     sm: SentimentModel, texts: Sequence[str], *, batch_size: int = 32, max_length: int = 128
 ) -> list[Prediction]:
     """Length-sorted batches with dynamic padding under ``torch.inference_mode``."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    length_batches([], batch_size)  # refuses a bad batch size before any work
     if not texts:
         return []
     enc = sm.tokenizer(list(texts), truncation=True, max_length=max_length)
     ids: list[list[int]] = enc["input_ids"]
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     labels = sm.id2label
     out: list[Prediction | None] = [None] * len(ids)
     with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
+        for chunk in length_batches(ids, batch_size):
             batch = sm.tokenizer.pad({"input_ids": [ids[i] for i in chunk]}, return_tensors="pt")
             logits = sm.model(
                 input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
