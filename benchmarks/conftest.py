@@ -13,11 +13,8 @@ it knows no test names.
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from stockbench.coldstart import run_fresh
+from stockbench.data import news_feed
 from stockbench.fakemarket import (
     FakeMarket,
     MarketServer,
@@ -32,6 +31,8 @@ from stockbench.fakemarket import (
     generate_market,
     serve_market,
 )
+from stockbench.lstm_data import Checksum, checksum_array
+from stockbench.lstm_onnx import ensure_lstm_export
 from stockbench.machine import available_memory_bytes
 from stockbench.machine import machine_info as collect_machine_info
 from stockbench.metrics import (
@@ -40,8 +41,20 @@ from stockbench.metrics import (
     quantile,
     steal_percent,
     system_cpu_times,
+    trim_heap,
 )
+from stockbench.news.feed import parse_feed
+from stockbench.news.models import REPLICA
+from stockbench.news.onnx_runtime import ensure_export
+from stockbench.news.predictions import Prediction, agreement, margin_correlation, max_logit_diff
 
+# int8 against torch fp32 on the 100 bundled headlines (replica): torch int8 keeps every
+# label, largest logit difference 0.037, margins correlate 0.97; ONNX int8 keeps every
+# label, 0.017, 0.99. The bounds leave room for other CPUs' int8 kernels.
+MIN_LABEL_AGREEMENT = 0.95
+MAX_LOGIT_DIFF = 0.25
+MIN_MARGIN_CORRELATION = {"onnx": 0.98, "int8": 0.95}
+SMOKE_MARGIN_CORRELATION = 0.9  # 8 headlines in a smoke run: fewer points, more noise
 BENCH_LATENCY_MS = 30.0
 BASELINE = "baseline"  # the original study's method, or a sweep's reference point
 HEADLINE = "headline"  # the case whose numbers answer "which instance for this job"
@@ -127,23 +140,45 @@ JobProcess = Callable[..., dict[str, Any]]
 
 
 @pytest.fixture(scope="session")
+def onnx_exports() -> None:
+    """The ONNX exports the onnx cases run (the replica, the LSTM), made before any clock
+    starts: once per cache (``$STOCKBENCH_CACHE``), as a user's first run would."""
+    ensure_export(REPLICA)
+    ensure_lstm_export()
+
+
+@pytest.fixture(scope="session")
+def headlines(sizes: Sizes) -> list[str]:
+    return parse_feed(news_feed(), limit=sizes.headlines).titles
+
+
+@pytest.fixture(scope="session")
+def fp32_reference(headlines: list[str]) -> list[Prediction]:
+    """The replica in torch fp32 on the headlines: what every other way must agree with.
+    The model is freed before any case runs."""
+    from stockbench.news.sentiment import classify, load_replica  # noqa: PLC0415 (torch)
+
+    reference = classify(load_replica(), headlines)
+    trim_heap()
+    return reference
+
+
+@pytest.fixture(scope="session")
+def lstm_reference() -> Checksum:
+    """The torch model's output on the shared seeded inputs (1024 sequences)."""
+    from stockbench.lstm import build_model, infer, make_batch  # noqa: PLC0415 (torch)
+
+    return checksum_array(infer(build_model(), make_batch()).numpy())
+
+
+@pytest.fixture(scope="session")
 def job_process(market_server: MarketServer) -> JobProcess:
     """``job_process(job, variant, samples, pause=True)`` -> the report of one run of that
-    job in a fresh process (``python -m stockbench.coldstart``): phases, CPU, own peak."""
+    job in a fresh process (``coldstart.run_fresh``): phases, CPU, own peak, result."""
     env = {**os.environ, "STOCKBENCH_ORIGIN": market_server.origin}
 
     def run(job: str, variant: str, samples: int, *, pause: bool = True) -> dict[str, Any]:
-        argv = [sys.executable, "-m", "stockbench.coldstart", job, "--variant", variant]
-        argv += ["--samples", str(samples), *([] if pause else ["--no-pause"])]
-        done = subprocess.run(
-            argv, env=env, capture_output=True, text=True, timeout=1800, check=False
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(argv[2:])} failed: {done.stderr[-2000:]}")
-        report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-        if (report["job"], report["variant"], report["samples"]) != (job, variant, samples):
-            raise RuntimeError(f"{' '.join(argv[2:])} answered for something else: {report}")
-        return report
+        return run_fresh(job, variant, samples, pause=pause, env=env)
 
     return run
 
@@ -218,3 +253,24 @@ def measure(benchmark: Any, job_process: JobProcess) -> Measure:
         return result
 
     return run
+
+
+def check_sentiment(
+    variant: str, result: dict[str, Any], reference: list[Prediction], info: dict[str, Any]
+) -> None:
+    preds = [
+        Prediction(r.title, label, 0.0, tuple(logits))
+        for r, label, logits in zip(reference, result["labels"], result["logits"], strict=True)
+    ]
+    kept = agreement(reference, preds)
+    info["label_agreement_vs_fp32"] = kept
+    if variant == "original":  # the pipeline in fp32 gives no logits, only labels
+        assert kept == 1.0
+        return
+    diff, corr = max_logit_diff(reference, preds), margin_correlation(reference, preds)
+    info["max_abs_logit_diff_vs_fp32"] = diff
+    info["margin_correlation_vs_fp32"] = corr
+    assert kept >= MIN_LABEL_AGREEMENT
+    assert diff <= MAX_LOGIT_DIFF
+    bound = MIN_MARGIN_CORRELATION[variant] if len(preds) >= 50 else SMOKE_MARGIN_CORRELATION
+    assert corr >= bound, f"{variant}: margins correlate {corr:.3f} with fp32"

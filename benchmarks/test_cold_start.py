@@ -1,6 +1,8 @@
 """Cold start: a fresh subprocess per round for each job (import, load, first result),
 with the child's own peak memory and CPU time: what a cron job on a small instance
-pays. Each job carries the original study's way (baseline) next to the project's."""
+pays. Each ML job carries three ways: the original study's (baseline), the project's
+torch path, and its ONNX Runtime path (the headline: what ``stockbench daily`` runs).
+Every round's answer is checked against torch fp32 / the torch LSTM, not only timed."""
 
 from __future__ import annotations
 
@@ -10,17 +12,20 @@ from typing import Any
 import pytest
 
 from stockbench.fakemarket import FakeMarket
+from stockbench.lstm_data import Checksum
 
-from .conftest import BASELINE, HEADLINE, JobProcess, Measure, Sizes
+from .conftest import BASELINE, HEADLINE, JobProcess, Measure, Sizes, check_sentiment
 
-# job, variant, role: the project's way is the job's headline, the original the baseline
+# job, variant, role
 CASES = [
     ("lstm", "original", BASELINE),
-    ("lstm", "torch", HEADLINE),
+    ("lstm", "torch", None),
+    ("lstm", "onnx", HEADLINE),
     ("market", "original", BASELINE),
     ("market", "ranking", HEADLINE),
     ("sentiment", "original", BASELINE),
-    ("sentiment", "int8", HEADLINE),
+    ("sentiment", "int8", None),
+    ("sentiment", "onnx", HEADLINE),
 ]
 
 
@@ -42,7 +47,10 @@ def test_cold_start(
     job_process: JobProcess,
     market: FakeMarket,
     sizes: Sizes,
+    request: pytest.FixtureRequest,
 ) -> None:
+    if variant == "onnx":
+        request.getfixturevalue("onnx_exports")  # exported before the clock, as a user would
     samples = _samples(job, variant, market, sizes)
     reports: list[dict[str, Any]] = []
 
@@ -55,10 +63,22 @@ def test_cold_start(
     # The child's resources, not this process's: they are what a cron job pays.
     info = benchmark.extra_info
     info["variant"] = variant
+    info["backend"] = None if job == "market" else "onnx" if variant == "onnx" else "torch"
     info["peak_rss_bytes"] = max(r["peak_rss_bytes"] for r in reports)
     info["rss_before_bytes"] = min(r["rss_start_bytes"] for r in reports)
     info["peak_rss_method"] = "job_process_vmhwm"
     info["cpu_seconds"] = statistics.median(r["cpu_s"] for r in reports)
     info["cpu_percent"] = statistics.median(100 * r["cpu_s"] / r["total_s"] for r in reports)
-    for key in ("import_s", "load_s", "first_result_s"):
+    for key in ("import_s", "load_s", "first_result_s", "process_wall_s", "process_cpu_s"):
         info[key] = statistics.median(r[key] for r in reports)
+    for report in reports:
+        if job == "lstm":
+            reference: Checksum = request.getfixturevalue("lstm_reference")
+            total, abs_total = report["result"]["checksum"]
+            assert Checksum(total, abs_total, reference.shape).close_to(reference)
+        elif job == "sentiment":
+            check_sentiment(
+                variant, report["result"], request.getfixturevalue("fp32_reference"), info
+            )
+        else:
+            assert report["result"]["rows"] > 0

@@ -1,5 +1,6 @@
-"""LSTM inference: the original script's single cold call, the warm steady state, and a
-thread sweep from 1 to the number of cores."""
+"""LSTM inference: the original script's single cold call, the warm steady state in
+torch and on ONNX Runtime (the export ``stockbench daily`` runs), and a torch thread
+sweep from 1 to the number of cores."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import os
 import pytest
 
 from stockbench.lstm import build_model, checksum, infer, infer_original, make_batch
+from stockbench.lstm_data import checksum_array, make_inputs
+from stockbench.lstm_onnx import infer_onnx, load_lstm
 from stockbench.threads import torch_threads
 
 from .conftest import BASELINE, HEADLINE, Measure, Sizes
@@ -67,7 +70,25 @@ def measure_warm(
 
 @pytest.mark.benchmark(group="lstm")
 def test_lstm_warm(measure: Measure, reference: object, sizes: Sizes) -> None:
-    measure_warm(measure, reference, sizes, CORES, rounds=100, warmup=10, role=HEADLINE)
+    measure_warm(measure, reference, sizes, CORES, rounds=100, warmup=10, role=None)
+
+
+@pytest.mark.benchmark(group="lstm")
+def test_lstm_onnx(measure: Measure, reference: object, sizes: Sizes, onnx_exports: None) -> None:
+    """The ONNX Runtime export, warm, on the same inputs and threads as torch."""
+    session = load_lstm(threads=CORES)
+    out = measure(
+        infer_onnx,
+        session,
+        make_inputs(),
+        samples=SEQUENCES,
+        rounds=sizes.rounds(100),
+        warmup_rounds=0 if sizes.smoke else 10,
+        threads=CORES,
+        role=HEADLINE,  # what `stockbench daily` runs
+        memory_of=("lstm", "onnx"),
+    )
+    assert checksum_array(out).close_to(reference)  # type: ignore[arg-type]
 
 
 @pytest.mark.benchmark(group="lstm_threads")

@@ -1,5 +1,6 @@
 """News mood on the replica (the original's architecture): the original pipeline one
-headline at a time, against length-sorted batches in fp32 and in int8."""
+headline at a time, against length-sorted batches in fp32, torch int8 and ONNX Runtime
+int8 (the cached export ``stockbench news`` runs by default)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from typing import Any
 import pytest
 import torch
 
-from stockbench.data import news_feed
 from stockbench.metrics import trim_heap
-from stockbench.news.feed import parse_feed
+from stockbench.news.models import REPLICA
+from stockbench.news.onnx_runtime import classify_onnx, load_onnx
+from stockbench.news.predictions import margin_correlation
 from stockbench.news.sentiment import (
     Prediction,
     agreement,
@@ -22,18 +24,15 @@ from stockbench.news.sentiment import (
     original_pipeline,
 )
 
-from .conftest import BASELINE, HEADLINE, Measure, Sizes
-
-# int8 against fp32 on the replica: measured 100 % of labels kept, largest logit
-# difference 0.037 on the 100 bundled headlines. The bounds leave room for other CPUs'
-# kernels (ARM's qnnpack rounds differently) without letting a broken path through.
-MIN_INT8_AGREEMENT = 0.95
-MAX_INT8_LOGIT_DIFF = 0.25
-
-
-@pytest.fixture(scope="module")
-def headlines(sizes: Sizes) -> list[str]:
-    return parse_feed(news_feed(), limit=sizes.headlines).titles
+from .conftest import (
+    BASELINE,
+    HEADLINE,
+    MAX_LOGIT_DIFF,
+    MIN_LABEL_AGREEMENT,
+    Measure,
+    Sizes,
+    check_sentiment,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -95,19 +94,44 @@ def test_sentiment_batched_fp32(measure: Measure, headlines: list[str], sizes: S
 
 @pytest.mark.benchmark(group="sentiment")
 def test_sentiment_int8(
-    measure: Measure, benchmark: Any, headlines: list[str], sizes: Sizes
+    measure: Measure,
+    benchmark: Any,
+    headlines: list[str],
+    sizes: Sizes,
+    fp32_reference: list[Prediction],
 ) -> None:
-    fp32 = load_replica()
-    reference = classify(fp32, headlines)
-    del fp32
-    gc.collect()
-    trim_heap()  # the int8 case's memory starts without the fp32 weights
     sm = load_replica(int8=True)
     preds = measure_classify(
-        measure, partial(classify, sm), headlines, sizes, rounds=10, variant="int8", role=HEADLINE
+        measure, partial(classify, sm), headlines, sizes, rounds=10, variant="int8"
     )
-    kept, diff = agreement(reference, preds), max_logit_diff(reference, preds)
+    kept, diff = agreement(fp32_reference, preds), max_logit_diff(fp32_reference, preds)
     benchmark.extra_info["int8_label_agreement"] = kept
     benchmark.extra_info["int8_max_abs_logit_diff"] = diff
-    assert kept >= MIN_INT8_AGREEMENT
-    assert diff <= MAX_INT8_LOGIT_DIFF
+    benchmark.extra_info["int8_margin_correlation"] = margin_correlation(fp32_reference, preds)
+    assert kept >= MIN_LABEL_AGREEMENT
+    assert diff <= MAX_LOGIT_DIFF
+
+
+@pytest.mark.benchmark(group="sentiment")
+def test_sentiment_onnx_int8(
+    measure: Measure,
+    benchmark: Any,
+    headlines: list[str],
+    sizes: Sizes,
+    fp32_reference: list[Prediction],
+    onnx_exports: None,
+) -> None:
+    """The ONNX Runtime int8 export, warm, next to torch int8 (same threads)."""
+    model = load_onnx(REPLICA, threads=torch.get_num_threads())
+    preds = measure_classify(
+        measure,
+        partial(classify_onnx, model),
+        headlines,
+        sizes,
+        rounds=10,
+        variant="onnx",
+        role=HEADLINE,  # what `stockbench news` runs by default
+    )
+    result = {"labels": [p.label for p in preds], "logits": [list(p.logits) for p in preds]}
+    check_sentiment("onnx", result, fp32_reference, benchmark.extra_info)
+    benchmark.extra_info["backend"] = "onnx"

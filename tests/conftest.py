@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,3 +52,13 @@ def tiny_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     from .tinymodels import build_tiny_models  # noqa: PLC0415 (torch: only when used)
 
     return build_tiny_models(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """ONNX exports go to a folder of this session (``STOCKBENCH_CACHE``), never the
+    user's cache; tests that export share it, so each tiny model is exported once."""
+    with pytest.MonkeyPatch.context() as mp:
+        path = tmp_path_factory.mktemp("cache")
+        mp.setenv("STOCKBENCH_CACHE", str(path))
+        yield path

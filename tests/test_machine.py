@@ -59,4 +59,6 @@ def test_machine_info_off_ec2(monkeypatch: pytest.MonkeyPatch) -> None:
     assert info["cpu_count_logical"] == os.cpu_count()
     assert info["total_memory_bytes"] > 0
     assert info["stockbench_version"] == __version__
+    assert info["onnxruntime_version"]
+    assert info["ml_backend"] == "onnx"
     assert local_name(info).startswith("local-")

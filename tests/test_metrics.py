@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import mmap
+
 import pytest
 
 from stockbench.metrics import (
@@ -19,9 +21,11 @@ MIB = 2**20
 
 def test_peak_rss_meter_sees_a_short_lived_allocation() -> None:
     with PeakRssMeter() as mem:
-        block = bytearray(64 * MIB)
-        block[::4096] = b"x" * len(block[::4096])  # touch every page so it is resident
-        del block
+        # fresh pages from the kernel: a malloc'd block may reuse heap pages that an
+        # earlier test freed but that are still resident, and then RSS does not grow
+        block = mmap.mmap(-1, 64 * MIB)
+        block.write(b"x" * (64 * MIB))  # touch every page so it is resident
+        block.close()
     assert mem.method in ("vmhwm", "sampler")
     assert mem.peak_bytes - mem.rss_before_bytes >= 48 * MIB
     assert mem.peak_bytes >= rss_bytes()

@@ -1,16 +1,34 @@
 """The LSTM workload: the original study's ``SimpleLSTM(10, 32, 1)`` on 1024 × 30 × 10.
 
 Weights and inputs are seeded, so a run on ARM and one on x86 can be compared by
-``checksum`` within a tolerance. The thread count is the caller's choice.
+``checksum`` within a tolerance. The thread count is the caller's choice. The inputs
+and the checksum live in ``lstm_data`` (numpy only), shared with the ONNX path
+(``lstm_onnx``), whose model ``export_lstm`` writes.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import replace
+from pathlib import Path
 
 import torch
 from torch import nn
+
+from stockbench.export import export_onnx
+from stockbench.lstm_data import Checksum, LstmConfig, checksum_array, make_inputs
+
+__all__ = [
+    "Checksum",
+    "LstmConfig",
+    "SimpleLSTM",
+    "build_model",
+    "checksum",
+    "export_lstm",
+    "infer",
+    "infer_original",
+    "make_batch",
+]
 
 
 class SimpleLSTM(nn.Module):
@@ -27,20 +45,6 @@ class SimpleLSTM(nn.Module):
         return result
 
 
-@dataclass(frozen=True, slots=True)
-class LstmConfig:
-    input_dim: int = 10
-    hidden_dim: int = 32
-    output_dim: int = 1
-    batch_size: int = 1024
-    seq_len: int = 30
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if min(self.input_dim, self.hidden_dim, self.output_dim, self.batch_size, self.seq_len) < 1:
-            raise ValueError(f"every LSTM dimension must be >= 1: {self}")
-
-
 def build_model(config: LstmConfig = LstmConfig()) -> SimpleLSTM:
     """The model with weights drawn from ``config.seed`` (same on every machine), in eval mode."""
     gen = torch.Generator().manual_seed(config.seed)
@@ -53,8 +57,7 @@ def build_model(config: LstmConfig = LstmConfig()) -> SimpleLSTM:
 
 
 def make_batch(config: LstmConfig = LstmConfig()) -> torch.Tensor:
-    gen = torch.Generator().manual_seed(config.seed + 1)
-    return torch.randn(config.batch_size, config.seq_len, config.input_dim, generator=gen)
+    return torch.from_numpy(make_inputs(config))
 
 
 def infer(model: nn.Module, batch: torch.Tensor) -> torch.Tensor:
@@ -70,21 +73,18 @@ def infer_original(model: nn.Module, batch: torch.Tensor) -> torch.Tensor:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class Checksum:
-    """Order-independent summary of an output: compare across machines with ``close_to``."""
-
-    total: float
-    abs_total: float
-    shape: tuple[int, ...]
-
-    def close_to(self, other: Checksum, rel: float = 1e-4) -> bool:
-        return self.shape == other.shape and all(
-            math.isclose(a, b, rel_tol=rel, abs_tol=rel)
-            for a, b in ((self.total, other.total), (self.abs_total, other.abs_total))
-        )
-
-
 def checksum(output: torch.Tensor) -> Checksum:
-    out = output.detach().double()
-    return Checksum(float(out.sum()), float(out.abs().sum()), tuple(output.shape))
+    return checksum_array(output.detach().numpy())
+
+
+def export_lstm(config: LstmConfig, path: Path) -> None:
+    """The seeded model to ONNX (opset 18), batch and sequence length dynamic, fp32."""
+    example = make_batch(replace(config, batch_size=4))
+    export_onnx(
+        build_model(config),
+        (example,),
+        path,
+        input_names=["x"],
+        output_names=["y"],
+        dynamic={"x": {0: "batch", 1: "sequence"}},
+    )

@@ -114,6 +114,13 @@ def transformers_version() -> str:
     return version("transformers")
 
 
+@best_effort
+def onnxruntime_version() -> str:
+    from importlib.metadata import version
+
+    return version("onnxruntime")
+
+
 def machine_info(*, cpu_model_hint: str | None = None) -> dict[str, Any]:
     """The stockbench keys for ``machine_info``. ``cpu_model_hint``: a brand already known."""
     identity = ec2_identity()
@@ -132,8 +139,11 @@ def machine_info(*, cpu_model_hint: str | None = None) -> dict[str, Any]:
         "total_memory_bytes": total_memory_bytes(),
         "available_memory_bytes": available_memory_bytes(),
         "transformers_version": transformers_version(),
+        "onnxruntime_version": onnxruntime_version(),
         "sentiment_model": "replica",
         "sentiment_weights_trained": False,
+        # what `stockbench news` and `daily` run by default: ONNX Runtime where installed
+        "ml_backend": "onnx" if onnxruntime_version() else "torch",
         "stockbench_version": __version__,
     }
     info.update(torch_info() or {})

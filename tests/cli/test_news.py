@@ -16,8 +16,10 @@ import pytest
 
 from stockbench.cli import main
 from stockbench.fakemarket import ServerConfig, serve_market
+from stockbench.news.onnx_runtime import ensure_export
 from stockbench.news.sentiment import classify, load_pretrained
 
+from ..freshpython import run_python
 from ..scripted_server import Step, scripted_server
 from ..tinymodels import LABELS
 
@@ -32,10 +34,12 @@ def rss_with_titles(titles: Sequence[str]) -> bytes:
 def test_json_with_a_local_model(
     tiny_dirs: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["news", "--model", str(tiny_dirs["bert"]), "--limit", "7", "--json"]) == 0
+    argv = ["news", "--model", str(tiny_dirs["bert"]), "--backend", "torch"]
+    assert main([*argv, "--limit", "7", "--json"]) == 0
     out = capsys.readouterr()
     doc = json.loads(out.out)
     assert doc["model"] == str(tiny_dirs["bert"])
+    assert doc["backend"] == "torch"
     assert doc["weights_trained"] is True
     assert len(doc["headlines"]) == 7
     assert {h["label"] for h in doc["headlines"]} <= set(LABELS.values())
@@ -57,7 +61,8 @@ def test_text_warns_once_for_a_headless_model(
 def test_int8_reports_agreement_with_fp32(
     tiny_dirs: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["news", "--model", str(tiny_dirs["electra"]), "--limit", "12", "--json", "--int8"]
+    argv = ["news", "--model", str(tiny_dirs["electra"]), "--backend", "torch", "--limit", "12"]
+    argv += ["--json", "--int8"]
     assert main([*argv, "--check-agreement"]) == 0
     doc = json.loads(capsys.readouterr().out)
     check = doc["int8_vs_fp32"]
@@ -73,7 +78,8 @@ def test_int8_reports_agreement_with_fp32(
 def test_check_agreement_needs_int8(
     tiny_dirs: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["news", "--model", str(tiny_dirs["bert"]), "--check-agreement"]) == 2
+    argv = ["news", "--model", str(tiny_dirs["bert"]), "--backend", "torch"]
+    assert main([*argv, "--check-agreement"]) == 2
     assert "add --int8" in capsys.readouterr().err
 
 
@@ -122,6 +128,7 @@ def test_a_model_id_the_hub_cannot_serve_offline_fails_in_one_line(tmp_path: Pat
     env |= {"HF_ENDPOINT": hub, "HF_HOME": str(tmp_path / "hf")}
     with serve_market(ServerConfig(latency_ms=0)) as server:
         argv = [STOCKBENCH, "news", "--origin", server.origin, "--model", "someorg/no-model"]
+        argv += ["--backend", "torch"]  # onnx would say first that it is exporting
         done = subprocess.run(
             argv, check=False, capture_output=True, text=True, env=env, timeout=300
         )
@@ -136,7 +143,7 @@ def test_a_model_id_the_hub_cannot_serve_offline_fails_in_one_line(tmp_path: Pat
 def test_ctrl_c_during_news_is_one_line() -> None:
     with serve_market(ServerConfig(latency_ms=0)) as server:
         proc = subprocess.Popen(
-            [STOCKBENCH, "news", "--origin", server.origin, "--limit", "5"],
+            [STOCKBENCH, "news", "--origin", server.origin, "--limit", "5", "--backend", "torch"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -152,3 +159,75 @@ def test_ctrl_c_during_news_is_one_line() -> None:
     assert proc.returncode == 130
     assert err == "stockbench news: interrupted\n"
     assert out == ""
+
+
+@pytest.mark.slow
+def test_export_once_then_run_quietly(
+    tiny_dirs: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("STOCKBENCH_CACHE", str(tmp_path))
+    spec = str(tiny_dirs["bert"])
+    assert main(["news", "export", "--model", spec]) == 0
+    out = capsys.readouterr()
+    assert "exported (" in out.out
+    assert str(tmp_path) in out.out
+    assert "not exported yet" in out.err  # the one-line notice, then each stage
+    assert "quantising to int8" in out.err
+    assert main(["news", "export", "--model", spec]) == 0
+    assert "up to date, nothing to do" in capsys.readouterr().out
+    assert main(["news", "--model", spec, "--limit", "5", "--json"]) == 0
+    out = capsys.readouterr()
+    doc = json.loads(out.out)
+    assert (doc["backend"], doc["int8"], len(doc["headlines"])) == ("onnx", True, 5)
+    assert {h["label"] for h in doc["headlines"]} <= set(LABELS.values())
+    assert out.err == ""
+
+
+@pytest.mark.slow
+def test_onnx_agreement_with_torch_fp32(
+    tiny_dirs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["news", "--model", str(tiny_dirs["electra"]), "--check-agreement"]) == 0
+    out = capsys.readouterr().out
+    assert "int8 keeps fp32's label on" in out
+    assert "margins correlate" in out
+    assert "electra, onnx, int8" in out
+
+
+def test_without_export_tools_the_error_names_them(
+    tiny_dirs: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("STOCKBENCH_CACHE", str(tmp_path))  # nothing exported here
+    monkeypatch.setitem(sys.modules, "onnxscript", None)  # what an absent package looks like
+    for argv in (["news", "export"], ["news", "--limit", "2"]):
+        assert main([*argv, "--model", str(tiny_dirs["bert"])]) == 2
+        err = capsys.readouterr().err
+        assert "needs onnxscript, which this install lacks" in err
+        assert "copy an export made elsewhere" in err
+
+
+WITHOUT_ONNXRUNTIME = """
+import sys
+sys.modules["onnxruntime"] = None  # as if it were not installed
+from stockbench.cli import main
+codes = [main(["news", "--model", sys.argv[1], "--limit", "2", *extra])
+         for extra in ([], ["--backend", "torch"])]
+print(codes)
+"""
+
+
+@pytest.mark.slow
+def test_without_onnxruntime_onnx_says_so_and_torch_still_works(
+    tiny_dirs: dict[str, Path],
+) -> None:
+    spec = str(tiny_dirs["bert"])
+    ensure_export(spec)  # so that the missing runtime, not the export, is what fails
+    done = run_python(WITHOUT_ONNXRUNTIME, spec)
+    assert done.stdout.strip().splitlines()[-1] == "[2, 0]", done.stderr
+    assert "--backend: the onnx backend needs onnxruntime, which is not installed" in done.stderr

@@ -29,9 +29,14 @@ def test_mood_counts_every_label() -> None:
     assert sum(m.share for m in shares) == pytest.approx(1.0)
 
 
-def test_news_mood_on_a_tiny_trained_head(tiny_dirs: dict[str, Path], headlines: list[str]) -> None:
+@pytest.mark.parametrize("backend", ["onnx", "torch"])
+def test_news_mood_on_a_tiny_trained_head(
+    tiny_dirs: dict[str, Path], headlines: list[str], backend: str
+) -> None:
     feed = Feed("t", tuple(Headline(t) for t in headlines[:10]), (SkippedItem(3, "blank <title>"),))
-    report = news_mood(feed, str(tiny_dirs["bert"]), batch_size=4)
+    report = news_mood(feed, str(tiny_dirs["bert"]), backend=backend, batch_size=4)
+    assert report.backend == backend
+    assert report.int8 == (backend == "onnx")
     assert [p.title for p in report.predictions] == headlines[:10]
     assert [m.label for m in report.mood] == list(LABELS.values())
     assert sum(m.count for m in report.mood) == 10
@@ -46,10 +51,12 @@ def test_news_mood_warns_for_a_headless_checkpoint(
     tiny_dirs: dict[str, Path], headlines: list[str]
 ) -> None:
     feed = Feed("t", tuple(Headline(t) for t in headlines[:3]))
-    report = news_mood(feed, str(tiny_dirs["base"]), int8=True, check_agreement=True)
+    report = news_mood(feed, str(tiny_dirs["base"]), check_agreement=True)
+    assert report.backend == "onnx"  # the untrained head's warning carries over to ONNX
     assert not report.labels_meaningful
     assert "randomly initialised" in (report.warning or "")
     assert report.int8_vs_fp32 is not None
+    assert report.int8_vs_fp32.margin_correlation is not None
     assert report.to_json()["int8_vs_fp32"]["label_agreement"] == (
         report.int8_vs_fp32.label_agreement
     )
@@ -60,4 +67,6 @@ def test_news_mood_refuses_an_empty_feed_and_agreement_without_int8() -> None:
     with pytest.raises(ParseError, match=r"no usable headline \(1 items skipped\)"):
         news_mood(empty)
     with pytest.raises(ValueError, match="needs int8"):
-        news_mood(Feed("t", (Headline("a"),)), check_agreement=True)
+        news_mood(Feed("t", (Headline("a"),)), backend="torch", check_agreement=True)
+    with pytest.raises(ValueError, match="backend must be one of"):
+        news_mood(Feed("t", (Headline("a"),)), backend="tensorflow")

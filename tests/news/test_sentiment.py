@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from stockbench.errors import ConfigError
+from stockbench.news.predictions import length_batches, margin_correlation
 from stockbench.news.sentiment import (
     REPLICA_SHAPE,
     Prediction,
@@ -87,6 +88,19 @@ def test_agreement_and_logit_difference_on_hand_made_predictions() -> None:
     assert agreement([], []) == 1.0
     with pytest.raises(ValueError, match="cannot compare"):
         agreement(fp32, int8[:-1])
+    # margins (second logit minus first): 1.9, -2.0, 0.4 against 1.75, 0.1, 0.4
+    assert margin_correlation(fp32, int8) == pytest.approx(0.8849, abs=1e-4)
+    assert margin_correlation(fp32, fp32) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="at least two texts"):
+        margin_correlation(fp32[:1], int8[:1])
+
+
+def test_length_batches_group_similar_lengths() -> None:
+    ids = [[1] * n for n in (5, 1, 3, 2, 4)]
+    assert length_batches(ids, 2) == [[1, 3], [2, 4], [0]]
+    assert length_batches([], 2) == []
+    with pytest.raises(ValueError, match="batch_size must be >= 1"):
+        length_batches(ids, 0)
 
 
 def test_int8_quantises_every_linear_layer_and_stays_close_to_fp32(

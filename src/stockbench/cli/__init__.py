@@ -1,7 +1,7 @@
 """The ``stockbench`` command: one subcommand per module, each named after it.
 
-``crawl`` and ``serve`` (the market), ``news``, ``bench``, ``report``, ``machine`` and
-``fleet`` (the study on EC2).
+``crawl`` and ``serve`` (the market), ``news``, ``daily`` (the three jobs, cold),
+``bench``, ``report``, ``machine`` and ``fleet`` (the study on EC2).
 Each module registers its subparser and turns arguments into a call of the library:
 parse, call, print. Heavy libraries (torch, transformers, matplotlib) are imported
 only by the commands that use them, so ``stockbench crawl --help`` starts quickly.
@@ -36,7 +36,7 @@ EXIT_INTERRUPTED = 130
 
 def build_parser() -> argparse.ArgumentParser:
     from stockbench import __version__
-    from stockbench.cli import bench, crawl, fleet, machine, news, report, serve
+    from stockbench.cli import bench, crawl, daily, fleet, machine, news, report, serve
     from stockbench.cli.common import EXIT_CODES_HELP
 
     parser = argparse.ArgumentParser(
@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"stockbench {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (crawl, serve, news, bench, report, machine, fleet):
+    for module in (crawl, serve, news, daily, bench, report, machine, fleet):
         module.register(sub)
     return parser
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Iterator
+import sys
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
@@ -154,3 +156,13 @@ def server_config(args: argparse.Namespace, port: int = 0) -> ServerConfig:
     return ServerConfig(
         seed=args.seed, latency_ms=args.latency_ms, fault_rate=args.fault_rate, port=port
     )
+
+
+def progress_printer(prefix: str) -> Callable[[str], None]:
+    """Stage lines on stderr with the seconds since the first: an export's progress."""
+    start = time.perf_counter()
+
+    def say(message: str) -> None:
+        print(f"{prefix}: [{time.perf_counter() - start:5.1f} s] {message}", file=sys.stderr)
+
+    return say

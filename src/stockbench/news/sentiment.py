@@ -41,20 +41,30 @@ from transformers.models.electra.modeling_electra import ElectraLayer
 from stockbench.data import replica_tokenizer_path
 from stockbench.errors import ConfigError, FetchError, clip
 from stockbench.metrics import trim_heap
+from stockbench.news.models import (
+    FINANCE_MODEL_ID,
+    REPLICA,
+    REPLICA_SEED,
+    REPLICA_SHAPE,
+    LabelTrust,
+)
+from stockbench.news.predictions import Prediction, agreement, length_batches, max_logit_diff
 
-REPLICA = "replica"
-FINANCE_MODEL_ID = "snunlp/KR-FinBert-SC"
-# KcELECTRA-base-v2022's shape (about 127.8 M parameters).
-REPLICA_SHAPE: dict[str, Any] = {
-    "vocab_size": 54_343,
-    "embedding_size": 768,
-    "hidden_size": 768,
-    "num_hidden_layers": 12,
-    "num_attention_heads": 12,
-    "intermediate_size": 3_072,
-    "max_position_embeddings": 512,
-    "num_labels": 2,
-}
+__all__ = [
+    "FINANCE_MODEL_ID",
+    "REPLICA",
+    "REPLICA_SHAPE",
+    "Prediction",
+    "SentimentModel",
+    "agreement",
+    "classify",
+    "load_model",
+    "load_pretrained",
+    "load_replica",
+    "max_logit_diff",
+    "original_pipeline",
+]
+
 TOKENIZER_SPECIALS = {
     "unk_token": "[UNK]",
     "pad_token": "[PAD]",
@@ -65,7 +75,7 @@ TOKENIZER_SPECIALS = {
 
 
 @dataclass
-class SentimentModel:
+class SentimentModel(LabelTrust):
     name: str
     model: PreTrainedModel
     tokenizer: Any
@@ -74,31 +84,12 @@ class SentimentModel:
     int8: bool = False
 
     @property
-    def labels_meaningful(self) -> bool:
-        return self.weights_trained and self.head_trained
-
-    @property
     def id2label(self) -> dict[int, str]:
         id2label = self.model.config.id2label or {}
         return {int(k): str(v) for k, v in id2label.items()}
 
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.model.parameters())
-
-    def warning(self) -> str | None:
-        """One line for users when the labels cannot be trusted, else None."""
-        if not self.weights_trained:
-            return (
-                f"labels of {self.name!r} are meaningless: random weights "
-                f"(a benchmark workload, not a sentiment model)"
-            )
-        if not self.head_trained:
-            return (
-                f"labels of {self.name!r} are meaningless: its classification head was "
-                f"randomly initialised (the checkpoint has none); use a fine-tuned model "
-                f"such as {FINANCE_MODEL_ID}"
-            )
-        return None
 
 
 def quantize_int8(module: nn.Module) -> nn.Module:
@@ -160,7 +151,7 @@ def replica_tokenizer() -> PreTrainedTokenizerFast:
     )
 
 
-def load_replica(*, int8: bool = False, seed: int = 0, **shape: Any) -> SentimentModel:
+def load_replica(*, int8: bool = False, seed: int = REPLICA_SEED, **shape: Any) -> SentimentModel:
     """The original's architecture with seeded random weights.
 
     Encoder layers are built and (with ``int8``) quantised one at a time, so the full
@@ -267,30 +258,19 @@ def load_model(spec: str, *, int8: bool = False) -> SentimentModel:
 # --- classification -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Prediction:
-    title: str
-    label: str
-    score: float
-    logits: tuple[float, ...] = ()
-
-
 def classify(
     sm: SentimentModel, texts: Sequence[str], *, batch_size: int = 32, max_length: int = 128
 ) -> list[Prediction]:
     """Length-sorted batches with dynamic padding under ``torch.inference_mode``."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    length_batches([], batch_size)  # refuses a bad batch size before any work
     if not texts:
         return []
     enc = sm.tokenizer(list(texts), truncation=True, max_length=max_length)
     ids: list[list[int]] = enc["input_ids"]
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     labels = sm.id2label
     out: list[Prediction | None] = [None] * len(ids)
     with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
+        for chunk in length_batches(ids, batch_size):
             batch = sm.tokenizer.pad({"input_ids": [ids[i] for i in chunk]}, return_tensors="pt")
             logits = sm.model(
                 input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
@@ -322,26 +302,3 @@ def original_pipeline(sm: SentimentModel) -> Callable[[Sequence[str]], list[Pred
         ]
 
     return run
-
-
-def agreement(a: Sequence[Prediction], b: Sequence[Prediction]) -> float:
-    """Share of texts on which two runs chose the same label."""
-    if len(a) != len(b):
-        raise ValueError(f"cannot compare {len(a)} predictions with {len(b)}")
-    if not a:
-        return 1.0
-    return sum(x.label == y.label for x, y in zip(a, b, strict=True)) / len(a)
-
-
-def max_logit_diff(a: Sequence[Prediction], b: Sequence[Prediction]) -> float:
-    """Largest absolute difference between two runs' logits (0.0 when none were kept)."""
-    if len(a) != len(b):
-        raise ValueError(f"cannot compare {len(a)} predictions with {len(b)}")
-    return max(
-        (
-            abs(x - y)
-            for p, q in zip(a, b, strict=True)
-            for x, y in zip(p.logits, q.logits, strict=True)
-        ),
-        default=0.0,
-    )

@@ -3,19 +3,19 @@
 One ``GetProducts`` call per instance type (Linux, shared tenancy, no pre-installed
 software, on-demand), from the Price List endpoint in us-east-1, with credentials from
 boto3's standard chain. The answer is cached per region with the date it was fetched
-(``$STOCKBENCH_CACHE``, else ``~/.cache/stockbench``) and reused for a week, so a
+(in ``stockbench.cache.cache_dir()``) and reused for a week, so a
 report names where its prices came from and when. boto3 is an optional extra.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from stockbench.cache import cache_dir
 from stockbench.errors import ConfigError
 from stockbench.files import atomic_write_text, safe_stem
 from stockbench.imds import keep_boto_off_imds
@@ -40,14 +40,6 @@ CAUSES = {
     "ThrottlingException": "the Price List API is throttling requests; try again later",
     "InvalidParameterException": "the Price List API refused the query",
 }
-
-
-def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
-    if env.get("STOCKBENCH_CACHE"):
-        return Path(env["STOCKBENCH_CACHE"])
-    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "stockbench"
 
 
 def on_demand_price(price_list: Iterable[str], *, where: str) -> float | None:
