@@ -31,8 +31,8 @@ from stockbench.fakemarket import (
     generate_market,
     serve_market,
 )
-from stockbench.lstm_data import Checksum, checksum_array
-from stockbench.lstm_onnx import ensure_lstm_export
+from stockbench.lstm.data import Checksum, checksum_array
+from stockbench.lstm.onnx_runtime import ensure_lstm_export
 from stockbench.machine import available_memory_bytes
 from stockbench.machine import machine_info as collect_machine_info
 from stockbench.metrics import (
@@ -166,7 +166,7 @@ def fp32_reference(headlines: list[str]) -> list[Prediction]:
 @pytest.fixture(scope="session")
 def lstm_reference() -> Checksum:
     """The torch model's output on the shared seeded inputs (1024 sequences)."""
-    from stockbench.lstm import build_model, infer, make_batch  # noqa: PLC0415 (torch)
+    from stockbench.lstm.model import build_model, infer, make_batch  # noqa: PLC0415 (torch)
 
     return checksum_array(infer(build_model(), make_batch()).numpy())
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from stockbench.fakemarket import FakeMarket
-from stockbench.lstm_data import Checksum
+from stockbench.lstm.data import Checksum
 
 from .conftest import BASELINE, HEADLINE, JobProcess, Measure, Sizes, check_sentiment
 

@@ -8,9 +8,9 @@ import os
 
 import pytest
 
-from stockbench.lstm import build_model, checksum, infer, infer_original, make_batch
-from stockbench.lstm_data import checksum_array, make_inputs
-from stockbench.lstm_onnx import infer_onnx, load_lstm
+from stockbench.lstm.data import checksum_array, make_inputs
+from stockbench.lstm.model import build_model, checksum, infer, infer_original, make_batch
+from stockbench.lstm.onnx_runtime import infer_onnx, load_lstm
 from stockbench.threads import torch_threads
 
 from .conftest import BASELINE, HEADLINE, Measure, Sizes

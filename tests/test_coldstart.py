@@ -12,7 +12,7 @@ import pytest
 
 from stockbench.coldstart import run, run_fresh
 from stockbench.errors import StockbenchError
-from stockbench.lstm_onnx import ensure_lstm_export
+from stockbench.lstm.onnx_runtime import ensure_lstm_export
 from stockbench.news.onnx_runtime import ensure_export
 
 from .tinymodels import LABELS

@@ -11,7 +11,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from stockbench.lstm_onnx import ensure_lstm_export
+from stockbench.lstm.onnx_runtime import ensure_lstm_export
 from stockbench.news.onnx_runtime import ensure_export
 
 from .freshpython import run_python

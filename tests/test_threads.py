@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from stockbench.lstm import LstmConfig, build_model, checksum, infer, make_batch
+from stockbench.lstm.model import LstmConfig, build_model, checksum, infer, make_batch
 from stockbench.threads import torch_threads
 
 

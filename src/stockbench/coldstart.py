@@ -59,12 +59,12 @@ class Options:
 
 
 def _lstm(variant: str, opts: Options) -> tuple[Load, First, Describe]:
-    from stockbench.lstm_data import LstmConfig, checksum_array
+    from stockbench.lstm.data import LstmConfig, checksum_array
 
     config = LstmConfig(batch_size=opts.samples or LstmConfig().batch_size)
     if variant == "onnx":
-        from stockbench import lstm_onnx
-        from stockbench.lstm_data import make_inputs
+        from stockbench.lstm import onnx_runtime as lstm_onnx
+        from stockbench.lstm.data import make_inputs
 
         def load() -> Any:
             return lstm_onnx.load_lstm(config), make_inputs(config)
@@ -76,7 +76,7 @@ def _lstm(variant: str, opts: Options) -> tuple[Load, First, Describe]:
             return checksum_array(output)
 
     else:
-        from stockbench import lstm
+        from stockbench.lstm import model as lstm
 
         infer = lstm.infer_original if variant == "original" else lstm.infer
 

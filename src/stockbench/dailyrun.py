@@ -70,7 +70,7 @@ def prepare_exports(
     """Make the exports the ONNX jobs need, once; torch is imported only if one is made."""
     if backend != "onnx":
         return
-    from stockbench.lstm_onnx import ensure_lstm_export  # noqa: PLC0415
+    from stockbench.lstm.onnx_runtime import ensure_lstm_export  # noqa: PLC0415
     from stockbench.news.onnx_runtime import ensure_export  # noqa: PLC0415
 
     ensure_lstm_export(progress=progress)

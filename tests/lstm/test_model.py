@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from stockbench.lstm import (
+from stockbench.lstm.model import (
     LstmConfig,
     build_model,
     checksum,

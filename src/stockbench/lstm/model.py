@@ -2,8 +2,8 @@
 
 Weights and inputs are seeded, so a run on ARM and one on x86 can be compared by
 ``checksum`` within a tolerance. The thread count is the caller's choice. The inputs
-and the checksum live in ``lstm_data`` (numpy only), shared with the ONNX path
-(``lstm_onnx``), whose model ``export_lstm`` writes.
+and the checksum live in ``lstm.data`` (numpy only), shared with the ONNX path
+(``lstm.onnx_runtime``), whose model ``export_lstm`` writes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from stockbench.export import export_onnx
-from stockbench.lstm_data import Checksum, LstmConfig, checksum_array, make_inputs
+from stockbench.lstm.data import Checksum, LstmConfig, checksum_array, make_inputs
 
 __all__ = [
     "Checksum",

@@ -19,7 +19,7 @@ import numpy as np
 
 from stockbench import ort
 from stockbench.cache import ExportSlot, Manifest, Progress, Wanted, tool_versions
-from stockbench.lstm_data import LstmConfig
+from stockbench.lstm.data import LstmConfig
 
 # Bump when SimpleLSTM, its seeded initialisation or the export changes.
 RECIPE = 1
@@ -40,7 +40,7 @@ def ensure_lstm_export(
     slot = lstm_slot(config, cache)
 
     def build(folder: Path) -> dict[str, Any]:
-        from stockbench.lstm import export_lstm  # torch: only to export
+        from stockbench.lstm.model import export_lstm  # torch: only to export
 
         export_lstm(config, folder / MODEL_FILE)
         return {"input_dim": config.input_dim, "output_dim": config.output_dim}

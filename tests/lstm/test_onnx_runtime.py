@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from stockbench.cache import MANIFEST, StaleExport
-from stockbench.lstm import build_model, infer, make_batch
-from stockbench.lstm_data import LstmConfig, make_inputs
-from stockbench.lstm_onnx import ensure_lstm_export, infer_onnx, load_lstm, lstm_slot
+from stockbench.lstm.data import LstmConfig, make_inputs
+from stockbench.lstm.model import build_model, infer, make_batch
+from stockbench.lstm.onnx_runtime import ensure_lstm_export, infer_onnx, load_lstm, lstm_slot
 
 pytestmark = pytest.mark.slow  # torch's exporter takes seconds
 
