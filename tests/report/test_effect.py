@@ -53,3 +53,10 @@ def test_overlapping_one_is_unclear_and_no_rounds_cannot_tell() -> None:
 @pytest.mark.parametrize(("threshold", "verdict"), [(0.03, "faster"), (0.10, "same")])
 def test_the_threshold_is_the_users(threshold: float, verdict: str) -> None:
     assert Effect(1.05, 1.04, 1.06, threshold).verdict == verdict
+
+
+def test_too_few_rounds_are_named_as_such() -> None:
+    assert effect([1.0, 1.1], [2.0, 2.1, 2.2], 0.5).text() == (
+        "2x slower? (only 2 rounds: cannot tell how sure)"
+    )
+    assert effect([], [], 0.5).text() == "2x slower? (no raw rounds: cannot tell how sure)"

@@ -26,6 +26,7 @@ from functools import cache
 from stockbench.data import burstable_text
 from stockbench.report.compare import CaseResult, fits
 from stockbench.report.verdicts import headline_cases, rows_of
+from stockbench.units import format_mb
 
 COLD_GROUP = "cold_start"
 HOURS_PER_MONTH = 730
@@ -170,9 +171,8 @@ def _why_not(row: DailyRow, deadline_s: float | None) -> str | None:
     if row.price_per_hour is None:
         return "no price"
     if row.fits_memory is False:
-        return (
-            f"needs {row.peak_rss_bytes or 0:,} bytes of memory, had {row.memory_bytes or 0:,} free"
-        )
+        need, free = format_mb(row.peak_rss_bytes), format_mb(row.memory_bytes)
+        return f"needs {need} of memory, had {free} free"
     if deadline_s is not None and row.time_s > deadline_s:
         return f"takes {row.time_s:.3g} s, over the {deadline_s:g} s deadline"
     if row.over_target:

@@ -26,9 +26,10 @@ SAME, FASTER, SLOWER, UNCLEAR = "same", "faster", "slower", "unclear"
 @dataclass(frozen=True, slots=True)
 class Effect:
     ratio: float  # baseline median / this median: > 1 means this one is faster
-    low: float | None  # the interval; None without raw rounds
+    low: float | None  # the interval; None without enough raw rounds
     high: float | None
     min_effect: float = DEFAULT_MIN_EFFECT
+    rounds: int | None = None  # the fewer side's raw rounds, when too few for an interval
 
     @property
     def verdict(self) -> str:
@@ -41,7 +42,8 @@ class Effect:
     def text(self) -> str:
         """In words a beginner reads: ``1.9x faster (1.85-1.95)``, ``same (0.99-1.01)``."""
         if self.low is None or self.high is None:
-            interval = "no raw rounds: cannot tell how sure"
+            few = f"only {self.rounds} rounds" if self.rounds else "no raw rounds"
+            interval = f"{few}: cannot tell how sure"
         elif self.ratio >= 1:
             interval = f"{self.low:.3g}-{self.high:.3g}"
         else:  # "slower" reads as a factor above 1, and so does its interval
@@ -89,8 +91,9 @@ def effect(
     label: str = "",
 ) -> Effect:
     interval = ratio_interval(baseline, other, label=label)
-    low, high = interval if interval else (None, None)
-    return Effect(ratio, low, high, min_effect)
+    if interval:
+        return Effect(ratio, *interval, min_effect)
+    return Effect(ratio, None, None, min_effect, min(len(baseline), len(other)) or None)
 
 
 def mann_whitney_p(a: Sequence[float], b: Sequence[float]) -> float | None:

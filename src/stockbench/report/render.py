@@ -175,8 +175,8 @@ def _daily_cells(row: DailyRow, verdict: DailyVerdict) -> list[str]:
     why = verdict.ruled_out.get(row.instance)
     return [
         row.instance,
-        format_seconds(row.time_s),
-        "-" if row.cpu_seconds is None else f"{row.cpu_seconds:.3g}",
+        "-" if row.missing else format_seconds(row.time_s),
+        "-" if row.cpu_seconds is None else f"{row.cpu_seconds:,.2f}",
         f"{format_mb(row.peak_rss_bytes)} / {format_mb(row.memory_bytes)}{fits}",
         _price(row.price_per_hour, row.price_kind),
         _money(row.monthly_running_usd),
