@@ -150,3 +150,21 @@ def test_instances_that_do_not_fit_in_memory_are_not_chosen(tmp_path: Path) -> N
 def test_bad_target_is_a_config_error(bad: str) -> None:
     with pytest.raises(ConfigError, match="JOB=MILLISECONDS"):
         parse_targets([bad])
+
+
+def test_a_run_that_recorded_its_spot_price_is_priced_at_it(tmp_path: Path) -> None:
+    spot, on_demand = saved_run("t4g.micro"), saved_run("m5.large")
+    spot["machine_info"] |= {
+        "ec2_instance_life_cycle": "spot",
+        "ec2_spot_price_usd_per_hour": 0.0031,
+    }
+    on_demand["machine_info"]["ec2_spot_price_usd_per_hour"] = 0.02  # not a spot run: ignored
+    results = results_for(write_runs(tmp_path / "s", {"a": spot, "b": on_demand}))
+    t4g = next(r for r in results if r.instance == "t4g.micro")
+    m5 = next(r for r in results if r.instance == "m5.large")
+    assert (t4g.price_per_hour, t4g.price_kind) == (0.0031, "spot")
+    assert (m5.price_per_hour, m5.price_kind) == (
+        load_prices().price("us-east-1", "m5.large"),
+        "on-demand",
+    )
+    assert "$0.0031 spot" in terminal_table([t4g])
